@@ -1,0 +1,40 @@
+# SPDX-License-Identifier: Apache-2.0
+# config.mk: compiler, flags and library flags per build variant.
+# VARIANT selects build/$(VARIANT)/: release (default), debug, asan (ASan + UBSan).
+
+VARIANT ?= release
+BUILD   := build/$(VARIANT)
+CC      ?= cc
+PKG_CONFIG ?= pkg-config
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+DESTDIR ?=
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0)
+REVISION ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wstrict-prototypes \
+           -Wmissing-prototypes -Wformat=2 -Wvla
+BASE    := -std=c11 -D_GNU_SOURCE -pthread -Ilibmetrics/include -I. -MMD -MP \
+           -DLM_VERSION='"$(VERSION)"' -DLM_REVISION='"$(REVISION)"'
+
+ifeq ($(VARIANT),release)
+OPT := -O2 -g
+else ifeq ($(VARIANT),debug)
+OPT := -O0 -g3 -DLM_DEBUG
+else ifeq ($(VARIANT),asan)
+OPT := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDSAN := -fsanitize=address,undefined
+else
+$(error unknown VARIANT $(VARIANT): use release, debug or asan)
+endif
+
+CFLAGS  ?=
+LDFLAGS ?=
+ALL_CFLAGS  = $(BASE) $(WARN) $(OPT) $(CFLAGS)
+ALL_LDFLAGS = -pthread $(LDSAN) $(LDFLAGS)
+
+# pkg-config for every library; each module picks the ones it needs.
+pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1))
+pc_libs   = $(shell $(PKG_CONFIG) --libs $(1))
+
+LM_PKGS := libmicrohttpd gnutls yaml-0.1 zlib libcrypt
