@@ -37,4 +37,4 @@ ALL_LDFLAGS = -pthread $(LDSAN) $(LDFLAGS)
 pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1))
 pc_libs   = $(shell $(PKG_CONFIG) --libs $(1))
 
-LM_PKGS := libmicrohttpd gnutls yaml-0.1 zlib libcrypt
+LM_PKGS := libmicrohttpd gnutls yaml-0.1 zlib libcrypt libpcre2-8
