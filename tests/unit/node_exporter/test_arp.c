@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* test_arp.c: unit tests for the arp collector: entries counted per device, short row. */
+#include "harness.h"
+
+extern const struct lm_collector_desc ne_arp_collector;
+
+START_TEST(golden)
+{
+    ne_expect_golden(&ne_arp_collector, "arp.prom", NULL);
+}
+END_TEST
+
+START_TEST(bad)
+{
+    ne_expect_error(&ne_arp_collector, LM_EPARSE, "bad/proc/net/arp");
+}
+END_TEST
+
+START_TEST(missing)
+{
+    const char *args[] = {"--path.procfs=" NE_FIX "/nonexistent", "--path.sysfs=" NE_FIX "/nonexistent",
+                          "--path.rootfs=" NE_FIX "/nonexistent", NULL};
+    struct ne_run r;
+    ne_run(&ne_arp_collector, args, &r);
+    ck_assert_int_eq(r.init_rc, 0);
+    ck_assert_msg(r.rc == LM_ENOENT, "rc %s: %s", lm_err_name(r.rc), r.err.msg);
+    ck_assert_str_eq(lm_buf_cstr(&r.out), "");
+    lm_buf_cleanup(&r.out);
+}
+END_TEST
+
+Suite *arp_suite(void);
+
+Suite *
+arp_suite(void)
+{
+    Suite *s = suite_create("arp");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, golden);
+    tcase_add_test(tc, bad);
+    tcase_add_test(tc, missing);
+    suite_add_tcase(s, tc);
+    return s;
+}

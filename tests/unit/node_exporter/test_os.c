@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* test_os.c: unit tests for the os collector: os-release from /usr/lib when /etc has none, quoting, missing means no data. */
+#include "harness.h"
+
+extern const struct lm_collector_desc ne_os_collector;
+
+START_TEST(golden)
+{
+    ne_expect_golden(&ne_os_collector, "os.prom", NULL);
+}
+END_TEST
+
+START_TEST(missing)
+{
+    const char *args[] = {"--path.procfs=" NE_FIX "/nonexistent", "--path.sysfs=" NE_FIX "/nonexistent",
+                          "--path.rootfs=" NE_FIX "/nonexistent", NULL};
+    struct ne_run r;
+    ne_run(&ne_os_collector, args, &r);
+    ck_assert_int_eq(r.init_rc, 0);
+    ck_assert_msg(r.rc == LM_ENODATA, "rc %s: %s", lm_err_name(r.rc), r.err.msg);
+    ck_assert_str_eq(lm_buf_cstr(&r.out), "");
+    lm_buf_cleanup(&r.out);
+}
+END_TEST
+
+Suite *os_suite(void);
+
+Suite *
+os_suite(void)
+{
+    Suite *s = suite_create("os");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, golden);
+    tcase_add_test(tc, missing);
+    suite_add_tcase(s, tc);
+    return s;
+}
