@@ -72,6 +72,8 @@ char *
 lm_buf_take(struct lm_buf *b, size_t *len)
 {
     char *p = b->err ? NULL : b->data;
+    if (p)
+        p[b->len] = '\0';   /* every append leaves room for it */
     if (len)
         *len = p ? b->len : 0;
     if (!p)

@@ -17,6 +17,7 @@ build/fuzz/$(1): tests/fuzz/$(1).c $$(LM_SRCS) $$(FUZZ_SRCS_$(1)) $$(wildcard li
 	$$(Q)$$(FUZZ_CC) $$(FUZZ_FLAGS) $$(call pc_cflags,$$(LM_PKGS)) -o $$@ tests/fuzz/$(1).c \
 	  $$(LM_SRCS) $$(FUZZ_SRCS_$(1)) $$(FUZZ_LIBS_$(1)) $$(LM_LIBS)
 $$(BUILD)/fuzz/replay_$(1): $$(BUILD)/tests/fuzz/$(1).o $$(BUILD)/tests/fuzz/replay.o $$(FUZZ_OBJS_$(1)) $$(LM_LIB)
+	@mkdir -p $$(@D)
 	$$(Q)$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ $$(FUZZ_LIBS_$(1)) $$(LM_LIBS)
 FUZZ_BINS += build/fuzz/$(1)
 TEST_BINS += $$(BUILD)/fuzz/replay_$(1)

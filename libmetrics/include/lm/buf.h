@@ -10,7 +10,7 @@
 #include <string.h>
 
 struct lm_buf {
-    char *data;       /* owned; NUL-terminated when len > 0 or after lm_buf_cstr */
+    char *data;       /* owned; always has room for a NUL after len (see lm_buf_cstr) */
     size_t len;       /* bytes used */
     size_t cap;       /* bytes allocated */
     size_t max;       /* hard cap on len; see LM_LIMIT_* in limits.h */
@@ -25,7 +25,8 @@ void lm_buf_cleanup(struct lm_buf *b);
 void lm_buf_reset(struct lm_buf *b);
 /* Make room for n more bytes. 0, LM_ENOMEM or LM_ETOOBIG (sticky). */
 int lm_buf_reserve(struct lm_buf *b, size_t n);
-/* Hand the data to the caller (free with lm_free) and reset b; *len gets the length.
+/* Hand the data to the caller, NUL-terminated (free with lm_free), and reset b; *len gets
+ * the length.
  * Returns NULL when nothing was ever appended, or after a failed append. */
 char *lm_buf_take(struct lm_buf *b, size_t *len);
 /* NUL-terminated view of the contents, valid until the next append or cleanup.

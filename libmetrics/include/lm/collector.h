@@ -40,8 +40,9 @@ struct lm_collector_desc {
      * *state receives the collector's own state (may stay NULL). Returns 0 or an LM_E*
      * with err filled; the exporter then refuses to start, naming the collector. May be NULL. */
     int (*init)(void **state, const struct lm_collect_ctx *ctx, struct lm_err *err);
-    /* collect: emit this scrape's samples. Returns 0, LM_ENODATA (soft: logged at debug,
-     * _success stays 1) or another LM_E* with err filled (_success 0, logged once). */
+    /* collect: emit this scrape's samples. Returns 0, LM_ENODATA (the source does not
+     * exist here: logged at debug, _success 0 as upstream's ErrNoData) or another LM_E*
+     * with err filled (_success 0, logged at error once per distinct message). */
     int (*collect)(void *state, const struct lm_collect_ctx *ctx, struct lm_emit *e,
                    struct lm_err *err);
     /* fini: free state. May be NULL. */
