@@ -11,11 +11,14 @@ BINDIR  ?= $(PREFIX)/bin
 DESTDIR ?=
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0)
 REVISION ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+BRANCH  ?= $(shell git rev-parse --abbrev-ref HEAD 2>/dev/null || echo HEAD)
+BUILD_USER ?= $(shell echo "$$(id -un 2>/dev/null)@$$(hostname 2>/dev/null)")
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wstrict-prototypes \
            -Wmissing-prototypes -Wformat=2 -Wvla
 BASE    := -std=c11 -D_GNU_SOURCE -pthread -Ilibmetrics/include -I. -MMD -MP \
-           -DLM_VERSION='"$(VERSION)"' -DLM_REVISION='"$(REVISION)"'
+           -DLM_VERSION='"$(VERSION)"' -DLM_REVISION='"$(REVISION)"' \
+           -DLM_BRANCH='"$(BRANCH)"' -DLM_BUILD_USER='"$(BUILD_USER)"'
 
 ifeq ($(VARIANT),release)
 OPT := -O2 -g
