@@ -8,6 +8,8 @@ CHECK_CFLAGS := $(call pc_cflags,check)
 CHECK_LIBS   := $(call pc_libs,check)
 UNIT_COMPONENTS := $(notdir $(patsubst %/,%,$(sort $(dir $(wildcard tests/unit/*/test_*.c)))))
 
+UNIT_LDLIBS_libmetrics := $(call pc_libs,libcurl)
+
 define unit_template
 UNIT_SRCS_$(1) := $$(sort $$(wildcard tests/unit/$(1)/test_*.c))
 UNIT_OBJS_$(1) := $$(UNIT_SRCS_$(1):%.c=$$(BUILD)/%.o)
