@@ -75,6 +75,9 @@ int lm_emit_histogram(struct lm_emit *e, const struct lm_label *labels, size_t n
  * emitter; for collector temporaries so their error paths cannot leak. NULL on OOM. */
 void *lm_emit_alloc(struct lm_emit *e, size_t n);
 
+/* lm_emit_format: the format e renders in (as given to lm_emit_new). */
+enum lm_format lm_emit_format(const struct lm_emit *e);
+
 /* lm_emit_error: the first error any emit call returned since lm_emit_new, or NULL. */
 const struct lm_err *lm_emit_error(const struct lm_emit *e);
 
