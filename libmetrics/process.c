@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "lm/process.h"
+#include "lm/version.h"
 
 /* slurp: read up to n-1 bytes of path into buf, NUL-terminated. Length or -1. */
 static ssize_t
@@ -136,40 +137,6 @@ lm_process_register(struct lm_registry *r, struct lm_err *err)
     return lm_registry_add_collector(r, "process", lm_process_collect, NULL, err);
 }
 
-const char *
-lm_build_goversion(void)
-{
-#if defined(__clang__)
-    return "clang " __clang_version__;
-#elif defined(__GNUC__)
-    return "gcc " __VERSION__;
-#else
-    return "unknown";
-#endif
-}
-
-const char *
-lm_build_goarch(void)
-{
-#if defined(__x86_64__)
-    return "amd64";
-#elif defined(__aarch64__)
-    return "arm64";
-#elif defined(__i386__)
-    return "386";
-#elif defined(__arm__)
-    return "arm";
-#elif defined(__powerpc64__) && defined(__LITTLE_ENDIAN__)
-    return "ppc64le";
-#elif defined(__s390x__)
-    return "s390x";
-#elif defined(__riscv) && __riscv_xlen == 64
-    return "riscv64";
-#else
-    return "unknown";
-#endif
-}
-
 int
 lm_build_info_register(struct lm_registry *r, const char *ns, const char *version,
                        const char *revision, const char *branch, struct lm_err *err)
@@ -182,13 +149,15 @@ lm_build_info_register(struct lm_registry *r, const char *ns, const char *versio
              "A metric with a constant '1' value labeled by version, revision, branch, "
              "goversion from which %s was built, and the goos and goarch for the build.",
              ns);
+    struct lm_version v;
+    lm_version_get(&v);
     struct lm_label cl[] = {
-        {"branch", branch ? branch : "unknown"},
-        {"goarch", lm_build_goarch()},
-        {"goos", "linux"},
-        {"goversion", lm_build_goversion()},
-        {"revision", revision ? revision : LM_REVISION},
-        {"version", version ? version : LM_VERSION},
+        {"branch", branch ? branch : v.branch},
+        {"goarch", v.arch},
+        {"goos", v.os},
+        {"goversion", v.compiler},
+        {"revision", revision ? revision : v.revision},
+        {"version", version ? version : v.version},
     };
     struct lm_metric_opts o = {.name = name, .help = help, .type = LM_TYPE_GAUGE,
                                .const_labels = cl, .nconst = sizeof cl / sizeof cl[0]};

@@ -22,18 +22,12 @@ int lm_process_collect(void *state, struct lm_emit *e, struct lm_err *err);
  * "process". 0, LM_EDUP or LM_ENOMEM. */
 int lm_process_register(struct lm_registry *r, struct lm_err *err);
 
-/* lm_build_info_register: register the gauge <ns>_build_info = 1 with the labels
- * node_exporter 1.5 has: branch, goarch, goos, goversion, revision, version. We are not
- * built by Go, so goversion carries the C compiler ("gcc 12.2.0", "clang 14.0.6") and
- * goarch/goos the Go spellings of the target ("amd64", "arm64"; "linux"), so dashboards
- * and alerts written against the Go exporters keep working. version, revision and branch
- * NULL mean LM_VERSION, LM_REVISION (from the build) and "unknown".
- * Returns 0 or lm_registry_add's error. */
+/* lm_build_info_register: register the gauge <ns>_build_info = 1 with node_exporter 1.5's
+ * labels (branch, goarch, goos, goversion, revision, version), filled from lm/version.h:
+ * goversion carries the C compiler ("gcc 12.2.0") and goarch/goos the Go spellings, so
+ * dashboards written against the Go exporters keep working. version, revision and branch
+ * NULL mean this build's. Returns 0 or lm_registry_add's error. */
 int lm_build_info_register(struct lm_registry *r, const char *ns, const char *version,
                            const char *revision, const char *branch, struct lm_err *err);
-
-/* lm_build_goversion / lm_build_goarch: the strings used above (static). */
-const char *lm_build_goversion(void);
-const char *lm_build_goarch(void);
 
 #endif
