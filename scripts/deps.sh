@@ -11,8 +11,12 @@ BUILD_PKGS="build-essential pkg-config clang libclang-rt-14-dev
   libsystemd-dev libjansson-dev libpcre2-dev zlib1g-dev libssl-dev libgnutls28-dev
   libcrypt-dev check"
 # Tests: real peers and reference tools (promtool from the prometheus package,
-# openssl to make certificates, htpasswd for bcrypt hashes, curl as a client).
-TEST_PKGS="prometheus openssl apache2-utils curl ca-certificates procps"
+# openssl to make certificates, htpasswd for bcrypt hashes, curl as a client, dbus-daemon
+# for the private bus the systemd stand-in uses).
+TEST_PKGS="prometheus openssl apache2-utils curl ca-certificates procps wrk python3 dbus
+  supervisor prometheus-node-exporter
+  apache2 prometheus-apache-exporter haproxy prometheus-haproxy-exporter
+  uwsgi uwsgi-plugin-python3"
 
 want="$BUILD_PKGS"
 case "${1:-}" in
