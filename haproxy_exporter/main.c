@@ -29,6 +29,7 @@ static const struct lm_exporter_desc hap_desc = {
     .default_listen = ":9101",
     .default_path = "/metrics",
     .collectors = hap_collectors,
+    .single_collector = true,
     .flag_tables = hap_flag_tables,
 };
 

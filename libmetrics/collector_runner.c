@@ -92,6 +92,8 @@ enabled(const struct lm_flags *flags, const struct lm_collector_desc *c)
 {
     char name[96];
     snprintf(name, sizeof name, "collector.%s", c->name);
+    if (!lm_flags_get(flags, name))   /* no per-collector flags: single-collector mode */
+        return c->enabled_by_default;
     if (lm_flags_is_set(flags, name))
         return lm_flags_get_bool(flags, name);
     if (lm_flags_get_bool(flags, "collector.disable-defaults"))
@@ -300,7 +302,7 @@ lm_runner_collect(struct lm_runner *r, const struct lm_runner_filter *flt, struc
     bool any = false;
     for (size_t i = 0; i < r->n; i++)
         any = any || ran[i];
-    if (!any)
+    if (!any || !r->ns[0])   /* no namespace: no meta pair (single-collector exporters) */
         return 0;
     lm_emit_family(e, r->dur_name, r->dur_help, LM_TYPE_GAUGE);
     for (size_t i = 0; i < r->n; i++)

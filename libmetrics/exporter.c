@@ -68,10 +68,14 @@ build_flags(struct lm_exporter *x)
     int rc = 0;
     for (size_t i = 0; !rc && d->flag_tables && d->flag_tables[i]; i++)
         rc = lm_flags_add_table(x->flags, d->flag_tables[i]);
-    if (!rc && d->collectors)
+    if (!rc && d->collectors && !d->single_collector)
         rc = lm_runner_add_flags(x->flags, d->collectors, &x->flag_store);
+    for (size_t i = 0; !rc && d->single_collector && d->collectors && d->collectors[i]; i++)
+        rc = lm_flags_add_table(x->flags, d->collectors[i]->flags);   /* own flags only */
     if (!rc)
         rc = lm_exporter_add_std_flags(x->flags, d);
+    for (size_t i = 0; !rc && d->aliases && d->aliases[i].alias; i++)
+        rc = lm_flags_alias(x->flags, d->aliases[i].alias, d->aliases[i].target);
     return rc;
 }
 
@@ -156,7 +160,8 @@ lm_exporter_new(const struct lm_exporter_desc *d, int argc, char **argv, int *st
     }
     if (d->collectors) {
         lm_err_clear(&err);
-        x->runner = lm_runner_new(d->ns, d->collectors, x->flags, x->log, &err);
+        x->runner = lm_runner_new(d->single_collector ? NULL : d->ns, d->collectors, x->flags,
+                                  x->log, &err);
         if (!x->runner) {
             lm_error(x->log, "Couldn't create metrics handler", "collector",
                      err.where[0] ? err.where : "-", "err",

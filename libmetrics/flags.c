@@ -23,6 +23,7 @@ struct flag {
     size_t nvals;             /* used entries of vals */
     size_t capvals;           /* allocated entries of vals */
     const char *defv[1];      /* default as a one-element list for lm_flags_get_all */
+    size_t alias_of;          /* 1 + index of the flag this one names; 0: not an alias */
 };
 
 struct lm_flags {
@@ -58,12 +59,15 @@ lm_flags_free(struct lm_flags *f)
     lm_free(f);
 }
 
+/* find: the flag called name (an alias resolves to its target), or NULL. */
 static struct flag *
 find(const struct lm_flags *f, const char *name, size_t len)
 {
-    for (size_t i = 0; i < f->n; i++)
-        if (strlen(f->flags[i].d.name) == len && memcmp(f->flags[i].d.name, name, len) == 0)
-            return &f->flags[i];
+    for (size_t i = 0; i < f->n; i++) {
+        struct flag *fl = &f->flags[i];
+        if (strlen(fl->d.name) == len && memcmp(fl->d.name, name, len) == 0)
+            return fl->alias_of ? &f->flags[fl->alias_of - 1] : fl;
+    }
     return NULL;
 }
 
@@ -106,6 +110,23 @@ lm_flags_add_table(struct lm_flags *f, const struct lm_flag_desc *table)
         if (rc)
             return rc;
     }
+    return 0;
+}
+
+int
+lm_flags_alias(struct lm_flags *f, const char *alias, const char *target)
+{
+    struct flag *t = find(f, target, strlen(target));
+    if (!t)
+        return LM_ENOENT;
+    size_t ti = (size_t)(t - f->flags);
+    struct lm_flag_desc d = t->d;
+    d.name = alias;
+    d.help = "";
+    int rc = lm_flags_add(f, &d, t->repeatable);
+    if (rc)
+        return rc;
+    f->flags[f->n - 1].alias_of = ti + 1;
     return 0;
 }
 
@@ -344,7 +365,8 @@ wrap(FILE *out, const char *help, size_t width, size_t indent)
 
 struct row {
     char *left;        /* owned left column text */
-    const char *help;  /* borrowed help text */
+    const char *help;  /* help text: borrowed, or alias when set */
+    char *alias;       /* owned "Alias of --x." text, or NULL */
 };
 
 /* lm_flags_usage: kingpin's default usage template: a "usage:" line, the app help,
@@ -372,6 +394,13 @@ lm_flags_usage(const struct lm_flags *f, FILE *out)
         } else if (i == nrows - 1) {
             left_column(&b, NULL, NULL, "version");
             rows[i].help = "Show application version.";
+        } else if (f->flags[i - 1].alias_of) {
+            const struct flag *t = &f->flags[f->flags[i - 1].alias_of - 1];
+            left_column(&b, NULL, t, f->flags[i - 1].d.name);
+            rows[i].alias = lm_malloc(strlen(t->d.name) + 16);
+            if (rows[i].alias)
+                snprintf(rows[i].alias, strlen(t->d.name) + 16, "Alias of --%s.", t->d.name);
+            rows[i].help = rows[i].alias ? rows[i].alias : "";
         } else {
             left_column(&b, NULL, &f->flags[i - 1], f->flags[i - 1].d.name);
             rows[i].help = f->flags[i - 1].d.help;
@@ -393,6 +422,7 @@ lm_flags_usage(const struct lm_flags *f, FILE *out)
             fprintf(out, "\n  %*s", (int)(s + 2), "");
         wrap(out, rows[i].help, helpw, s + 4);
         lm_free(rows[i].left);
+        lm_free(rows[i].alias);
     }
     lm_free(rows);
     fputc('\n', out);

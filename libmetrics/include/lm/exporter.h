@@ -28,8 +28,10 @@ struct lm_runner;
 int lm_runner_add_flags(struct lm_flags *f, const struct lm_collector_desc *const *table,
                         void **storage);
 
-/* lm_runner_new: the collectors enabled by flags (parsed; see lm_runner_add_flags), each
- * init'ed in table order. ns is the meta-metric namespace ("node"; borrowed). table,
+/* lm_runner_new: the collectors enabled by flags (parsed; see lm_runner_add_flags; a
+ * collector without a --collector.NAME flag follows its table default), each
+ * init'ed in table order. ns is the meta-metric namespace ("node"; borrowed; NULL or "": no
+ * <ns>_scrape_collector_* pair). table,
  * flags and log are borrowed and must outlive the runner. On failure returns NULL with
  * err set: LM_ENOMEM, or the failing collector's code with err->where = its name (earlier
  * collectors are fini'ed). Not thread-safe; call once at start-up. */
@@ -100,6 +102,10 @@ struct lm_exporter_desc {
     const struct lm_flag_desc *const *flag_tables;      /* NULL-terminated list of tables,
                                                            declared before the runner's */
     const struct lm_exporter_route *routes;             /* extra routes (path NULL ends) */
+    const struct lm_flag_alias *aliases;                /* upstream flag names (alias NULL
+                                                           ends), e.g. telemetry.address */
+    bool single_collector;        /* one built-in collector: no --[no-]collector.* flags
+                                     and no <ns>_scrape_collector_* pair (apache, haproxy) */
     bool openmetrics;             /* negotiate OpenMetrics from Accept; false = always
                                      text 0.0.4, as every Go exporter here behaves */
     /* setup: after flags and logging, before collectors are initialised; may be NULL.

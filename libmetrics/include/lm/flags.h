@@ -25,6 +25,18 @@ int lm_flags_add(struct lm_flags *f, const struct lm_flag_desc *desc, bool repea
 /* lm_flags_add_table: every entry of a zero-terminated table. */
 int lm_flags_add_table(struct lm_flags *f, const struct lm_flag_desc *table);
 
+/* Another name for a declared flag, for upstream spellings that differ from ours
+ * (apache_exporter's --telemetry.address for --web.listen-address). Plain value. */
+struct lm_flag_alias {
+    const char *alias;     /* without "--"; NULL ends a table */
+    const char *target;    /* the declared flag it stands for */
+};
+
+/* lm_flags_alias: accept --alias (and --no-alias for switches) as --target; reading
+ * either name gives the target's value; --help lists the alias as "Alias of --target.".
+ * alias is borrowed. Returns 0, LM_ENOENT (no such target), LM_EDUP or LM_ENOMEM. */
+int lm_flags_alias(struct lm_flags *f, const char *alias, const char *target);
+
 /* lm_flags_parse: parse argv. Unknown flags, missing values and bad booleans are errors
  * naming the flag (err->where = "--name"). "--help" and "--version" set *exit_now and
  * print to out (usage, or "<prog>, version X (branch: ..., revision: ...)"). */
