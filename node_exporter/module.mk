@@ -2,7 +2,7 @@
 # node_exporter: main.c + the collector table + one file per collector, built into
 # libne.a (everything but main.c) so unit tests link the collectors directly.
 
-NE_PKGS := libsystemd libxml-2.0 libpcre2-8
+NE_PKGS := libsystemd libxml-2.0 libpcre2-8 libcurl
 NE_SRCS := $(sort $(filter-out node_exporter/main.c,$(wildcard node_exporter/*.c node_exporter/collector/*.c)))
 NE_OBJS := $(NE_SRCS:%.c=$(BUILD)/%.o)
 NE_LIB  := $(BUILD)/libne.a
