@@ -31,7 +31,7 @@ unit: $(TEST_BINS)
 # smoke, integration, promtool). tests/run.sh prints the "N passed, N failed" line.
 test: deps-test
 	$(MAKE) all unit
-	$(MAKE) VARIANT=asan unit
+	$(MAKE) VARIANT=asan all unit
 	$(MAKE) fuzz
 	./tests/run.sh
 

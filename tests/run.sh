@@ -25,6 +25,8 @@ step() {  # step NAME CMD...: run one step, count it, show its output on failure
     rm -f "$log"
 }
 
+step "checksrc (house rules)" ./scripts/checksrc
+
 for v in release asan; do
     for t in build/$v/tests/unit_*; do
         [ -x "$t" ] && step "unit/$v/${t##*/unit_}" "$t"
