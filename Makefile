@@ -18,7 +18,8 @@ include mk/rules.mk
 
 all: $(BINS)
 
-.PHONY: all test unit run bench install clean fuzz checksrc deps deps-test
+.PHONY: all test unit run bench install clean fuzz checksrc deps deps-test FORCE
+FORCE:
 
 deps:
 	./scripts/deps.sh --run

@@ -106,7 +106,7 @@ lm_flags_add_table(struct lm_flags *f, const struct lm_flag_desc *table)
     if (!table)
         return 0;
     for (; table->name; table++) {
-        int rc = lm_flags_add(f, table, false);
+        int rc = lm_flags_add(f, table, table->repeatable);
         if (rc)
             return rc;
     }

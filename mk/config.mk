@@ -15,7 +15,7 @@ BRANCH  ?= $(shell git rev-parse --abbrev-ref HEAD 2>/dev/null || echo HEAD)
 BUILD_USER ?= $(shell echo "$$(id -un 2>/dev/null)@$$(hostname 2>/dev/null)")
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Wstrict-prototypes \
-           -Wmissing-prototypes -Wformat=2 -Wvla
+           -Wmissing-prototypes -Wformat=2 -Wvla -Wno-missing-field-initializers
 BASE    := -std=c11 -D_GNU_SOURCE -pthread -Ilibmetrics/include -I. -MMD -MP \
            -DLM_VERSION='"$(VERSION)"' -DLM_REVISION='"$(REVISION)"' \
            -DLM_BRANCH='"$(BRANCH)"' -DLM_BUILD_USER='"$(BUILD_USER)"'

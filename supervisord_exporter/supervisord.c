@@ -16,7 +16,7 @@
 #include "lm/buf.h"
 #include "lm/exporter.h"
 #include "lm/flags.h"
-#include "proto/duration.h"
+#include "lm/duration.h"
 #include "proto/xmlrpc.h"
 #include "supervisord_exporter/sv.h"
 
@@ -139,7 +139,7 @@ sv_init(void **state, const struct lm_collect_ctx *ctx, struct lm_err *err)
     struct sv_state *s = lm_calloc(1, sizeof *s);
     if (!s)
         return lm_err_set(err, LM_ENOMEM, NULL, "out of memory");
-    int rc = proto_duration_parse(lm_flags_get(ctx->flags, "supervisord.timeout"),
+    int rc = lm_duration_parse(lm_flags_get(ctx->flags, "supervisord.timeout"),
                                   "--supervisord.timeout", &s->timeout, err);
     if (!rc && pwfile && *pwfile && !(user && *user))
         rc = lm_err_set(err, LM_ECONFIG, "--supervisord.password-file",

@@ -14,7 +14,7 @@
 #include "lm/exporter.h"
 #include "lm/flags.h"
 #include "lm/log.h"
-#include "proto/duration.h"
+#include "lm/duration.h"
 #include "proto/uwsgi_stats.h"
 #include "uwsgi_exporter/uw.h"
 
@@ -25,7 +25,7 @@
 static const struct lm_flag_desc uw_flags[] = {
     {"stats.uri", "",
      "URI of a uWSGI stats server: unix:///path, tcp://host:port, http://host:port "
-     "(--stats-http) or file:///path. Repeat for several endpoints.", false},
+     "(--stats-http) or file:///path. Repeat for several endpoints.", false, true},
     {"stats.glob", "",
      "Glob of stats unix socket paths (e.g. /run/uwsgi/*.stats.sock), expanded at every "
      "scrape; each match is read as unix://PATH.", false},
@@ -42,7 +42,8 @@ static const struct lm_flag_desc uw_flags[] = {
 /* The collector's state: configuration from flags plus the exporter's own counters.
  * The runner serialises collect calls, so no lock is needed. */
 struct uw_state {
-    char *uris;            /* owned copy of --stats.uri, UW_URI_SEP-separated */
+    const char *const *uris;  /* --stats.uri values (views into the flags) */
+    size_t nuris;             /* count of uris */
     const char *glob;      /* --stats.glob (a view into the flags), "" for none */
     bool cores;            /* --collect.cores */
     double timeout;        /* --stats.timeout, seconds */
@@ -110,26 +111,25 @@ static const struct wfield wfields[] = {
 static int
 uw_init(void **state, const struct lm_collect_ctx *ctx, struct lm_err *err)
 {
-    const char *uris = lm_flags_get(ctx->flags, "stats.uri");
+    size_t nuris = 0;
+    const char *const *uris = lm_flags_get_all(ctx->flags, "stats.uri", &nuris);
     const char *glb = lm_flags_get(ctx->flags, "stats.glob");
     double timeout, offset = 0;
-    if ((!uris || !*uris) && (!glb || !*glb))
+    if (!nuris && (!glb || !*glb))
         return lm_err_set(err, LM_ECONFIG, "--stats.uri",
                           "give at least one --stats.uri or a --stats.glob");
-    int rc = proto_duration_parse(lm_flags_get(ctx->flags, "stats.timeout"),
+    int rc = lm_duration_parse(lm_flags_get(ctx->flags, "stats.timeout"),
                                   "--stats.timeout", &timeout, err);
     const char *off = lm_flags_get(ctx->flags, "timeout-offset");
     if (!rc && off && *off && strtod(off, NULL) > 0)
-        rc = proto_duration_parse(off, "--timeout-offset", &offset, err);
+        rc = lm_duration_parse(off, "--timeout-offset", &offset, err);
     if (rc)
         return rc;
     struct uw_state *s = lm_calloc(1, sizeof *s);
-    if (s)
-        s->uris = lm_strdup(uris ? uris : "");
-    if (!s || !s->uris) {
-        lm_free(s);
+    if (!s)
         return lm_err_set(err, LM_ENOMEM, NULL, "out of memory");
-    }
+    s->uris = uris;
+    s->nuris = nuris;
     s->glob = glb ? glb : "";
     s->cores = lm_flags_get_bool(ctx->flags, "collect.cores");
     s->timeout = timeout;
@@ -147,7 +147,6 @@ uw_fini(void *state)
     if (!s)
         return;
     lm_buf_cleanup(&s->logged);
-    lm_free(s->uris);
     lm_free(s);
 }
 
@@ -179,15 +178,9 @@ static size_t
 make_jobs(const struct uw_state *s, struct lm_emit *e, struct job *jobs, double deadline)
 {
     size_t n = 0;
-    for (const char *p = s->uris; *p;) {
-        size_t len = strcspn(p, (char[]){UW_URI_SEP, '\0'});
-        char *u = lm_emit_alloc(e, len + 1);
-        if (u && len) {
-            memcpy(u, p, len);
-            add_job(jobs, &n, u, deadline);
-        }
-        p += len + (p[len] != '\0');
-    }
+    for (size_t i = 0; i < s->nuris; i++)
+        if (s->uris[i][0])
+            add_job(jobs, &n, s->uris[i], deadline);
     glob_t g;
     if (s->glob[0] && glob(s->glob, 0, NULL, &g) == 0) {
         for (size_t i = 0; i < g.gl_pathc; i++) {

@@ -9,7 +9,7 @@ FUZZ_TARGETS := $(basename $(notdir $(filter-out tests/fuzz/replay.c,$(wildcard 
 FUZZ_CC := clang
 FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -pthread -g -O1 -Ilibmetrics/include -I. \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-              -DLM_VERSION='"fuzz"' -DLM_REVISION='"fuzz"' -Wall -Wextra -Werror -Wno-unused-parameter
+              -DLM_VERSION='"fuzz"' -DLM_REVISION='"fuzz"' -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 
 define fuzz_template
 build/fuzz/$(1): tests/fuzz/$(1).c $$(LM_SRCS) $$(FUZZ_SRCS_$(1)) $$(wildcard libmetrics/*.h libmetrics/include/lm/*.h)

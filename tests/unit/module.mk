@@ -13,7 +13,7 @@ UNIT_LDLIBS_libmetrics := $(call pc_libs,libcurl)
 define unit_template
 UNIT_SRCS_$(1) := $$(sort $$(wildcard tests/unit/$(1)/test_*.c))
 UNIT_OBJS_$(1) := $$(UNIT_SRCS_$(1):%.c=$$(BUILD)/%.o)
-$$(BUILD)/tests/unit/$(1)/suites.h: $$(UNIT_SRCS_$(1)) tests/unit/module.mk
+$$(BUILD)/tests/unit/$(1)/suites.h: $$(UNIT_SRCS_$(1)) tests/unit/module.mk FORCE
 	@mkdir -p $$(@D)
 	$$(Q)for f in $$(UNIT_SRCS_$(1)); do b=$$$${f##*/test_}; echo "SUITE($$$${b%.c})"; done > $$@.tmp && \
 	  (cmp -s $$@.tmp $$@ || mv $$@.tmp $$@); rm -f $$@.tmp

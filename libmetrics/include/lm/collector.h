@@ -23,6 +23,7 @@ struct lm_flag_desc {
     const char *def;       /* default value as text; NULL means "" */
     const char *help;      /* one line for --help */
     bool is_bool;          /* a switch: --name / --no-name */
+    bool repeatable;       /* may be given many times (read with lm_flags_get_all) */
 };
 
 /* What a collector sees on init and on each collect. Read-only for collectors. */

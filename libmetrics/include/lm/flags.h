@@ -22,7 +22,8 @@ void lm_flags_free(struct lm_flags *f);
  * repeatable: the flag may be given many times (read with lm_flags_get_all).
  * Returns 0, LM_EDUP (name already declared) or LM_ENOMEM. */
 int lm_flags_add(struct lm_flags *f, const struct lm_flag_desc *desc, bool repeatable);
-/* lm_flags_add_table: every entry of a zero-terminated table. */
+/* lm_flags_add_table: every entry of a zero-terminated table (desc->repeatable says
+ * which may be given many times). */
 int lm_flags_add_table(struct lm_flags *f, const struct lm_flag_desc *table);
 
 /* Another name for a declared flag, for upstream spellings that differ from ours

@@ -3,7 +3,7 @@
  * Owns nothing; does not read clocks or flags itself. */
 #include <stdlib.h>
 #include <string.h>
-#include "proto/duration.h"
+#include "lm/duration.h"
 
 /* The units Go's time.ParseDuration knows, longest spelling first for prefix matching. */
 static const struct {
@@ -14,7 +14,7 @@ static const struct {
 };
 
 int
-proto_duration_parse(const char *s, const char *what, double *out, struct lm_err *err)
+lm_duration_parse(const char *s, const char *what, double *out, struct lm_err *err)
 {
     double total = 0;
     const char *p = s;

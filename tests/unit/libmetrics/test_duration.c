@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* test_duration.c: proto_duration_parse, the Go-style timeout text both
+/* test_duration.c: lm_duration_parse, the Go-style timeout text both
  * supervisord_exporter and uwsgi_exporter read: units, chains, bare seconds and the
  * errors for empty, negative, zero and unknown-unit values. */
 #include <check.h>
 #include <string.h>
-#include "proto/duration.h"
+#include "lm/duration.h"
 
 START_TEST(good)
 {
@@ -16,7 +16,7 @@ START_TEST(good)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         double d = -1;
         struct lm_err err;
-        ck_assert_int_eq(proto_duration_parse(cases[i].in, "--t", &d, &err), 0);
+        ck_assert_int_eq(lm_duration_parse(cases[i].in, "--t", &d, &err), 0);
         ck_assert_msg(d > cases[i].secs - 1e-12 && d < cases[i].secs + 1e-12, "%s", cases[i].in);
     }
 }
@@ -28,7 +28,7 @@ START_TEST(bad)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         double d = 7;
         struct lm_err err;
-        ck_assert_int_eq(proto_duration_parse(cases[i], "--t", &d, &err), LM_EINVAL);
+        ck_assert_int_eq(lm_duration_parse(cases[i], "--t", &d, &err), LM_EINVAL);
         ck_assert_str_eq(err.where, "--t");
         ck_assert(d == 7);
     }
