@@ -236,13 +236,39 @@ ne_filesystem_set_statfs(void *state, ne_statfs_fn fn)
         s->statfs_fn = fn ? fn : statfs;
 }
 
+/* local_fs: true for filesystem types backed by local memory or block devices, whose
+ * statfs cannot hang on a peer; the others (nfs, cifs, fuse.*, ceph, unknown types) are
+ * asked from a worker thread under the mount timeout. Saves a thread per mount. */
+static bool
+local_fs(const char *fstype)
+{
+    static const char *const local[] = {
+        "ext2", "ext3", "ext4", "xfs", "btrfs", "tmpfs", "ramfs", "vfat", "exfat", "f2fs",
+        "zfs", "jfs", "reiserfs", "overlay", "squashfs", "devtmpfs", "hugetlbfs", "ntfs",
+        "ntfs3", "bcachefs", "nilfs2", "efivarfs", "iso9660", "udf", NULL,
+    };
+    for (size_t i = 0; local[i]; i++)
+        if (!strcmp(fstype, local[i]))
+            return true;
+    return false;
+}
+
 /* Stats one mount point with the timeout. Returns 0 (buf filled), an errno (statfs
  * failed), ETIMEDOUT (now stuck) or EALREADY (was already stuck). */
 static int
 stat_mount(struct filesystem *s, const struct lm_collect_ctx *ctx, const char *mp,
-           struct statfs *buf)
+           const char *fstype, struct statfs *buf)
 {
     struct fs_shared *sh = s->sh;
+    if (local_fs(fstype)) {
+        char path[4096];
+        ne_path(ctx, NE_ROOTFS, mp, path, sizeof path);
+        int rc = s->statfs_fn(path, buf) == 0 ? 0 : errno;
+        if (rc)
+            lm_debug(ctx->log, "Error on statfs() system call", "rootfs", mp, "err",
+                     strerror(rc), NULL);
+        return rc;
+    }
     pthread_mutex_lock(&sh->mu);
     bool stuck = *stuck_find(sh, mp) != NULL;
     pthread_mutex_unlock(&sh->mu);
@@ -381,7 +407,7 @@ fs_collect(void *state, const struct lm_collect_ctx *ctx, struct lm_emit *e, str
         seen[3 * nseen + 1] = mp;
         seen[3 * nseen++ + 2] = fstype;
         struct statfs b = {0};
-        int se = stat_mount(s, ctx, mp, &b);
+        int se = stat_mount(s, ctx, mp, fstype, &b);
         if (se == ENOMEM)
             return lm_err_set(err, LM_ENOMEM, "filesystem", "out of memory");
         double ro = 0;
