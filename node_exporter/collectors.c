@@ -7,6 +7,7 @@
 
 /* extern declarations, one per collector file (keep sorted) */
 extern const struct lm_collector_desc ne_arp_collector;
+extern const struct lm_collector_desc ne_bcache_collector;
 extern const struct lm_collector_desc ne_bonding_collector;
 extern const struct lm_collector_desc ne_btrfs_collector;
 extern const struct lm_collector_desc ne_conntrack_collector;
@@ -16,15 +17,20 @@ extern const struct lm_collector_desc ne_diskstats_collector;
 extern const struct lm_collector_desc ne_dmi_collector;
 extern const struct lm_collector_desc ne_edac_collector;
 extern const struct lm_collector_desc ne_entropy_collector;
+extern const struct lm_collector_desc ne_fibrechannel_collector;
 extern const struct lm_collector_desc ne_filefd_collector;
 extern const struct lm_collector_desc ne_filesystem_collector;
 extern const struct lm_collector_desc ne_hwmon_collector;
+extern const struct lm_collector_desc ne_infiniband_collector;
+extern const struct lm_collector_desc ne_ipvs_collector;
 extern const struct lm_collector_desc ne_loadavg_collector;
 extern const struct lm_collector_desc ne_mdadm_collector;
 extern const struct lm_collector_desc ne_meminfo_collector;
 extern const struct lm_collector_desc ne_netclass_collector;
 extern const struct lm_collector_desc ne_netdev_collector;
 extern const struct lm_collector_desc ne_netstat_collector;
+extern const struct lm_collector_desc ne_nfs_collector;
+extern const struct lm_collector_desc ne_nfsd_collector;
 extern const struct lm_collector_desc ne_nvme_collector;
 extern const struct lm_collector_desc ne_os_collector;
 extern const struct lm_collector_desc ne_powersupplyclass_collector;
@@ -37,6 +43,7 @@ extern const struct lm_collector_desc ne_softnet_collector;
 extern const struct lm_collector_desc ne_stat_collector;
 extern const struct lm_collector_desc ne_supervisord_collector;
 extern const struct lm_collector_desc ne_systemd_collector;
+extern const struct lm_collector_desc ne_tapestats_collector;
 extern const struct lm_collector_desc ne_textfile_collector;
 extern const struct lm_collector_desc ne_thermal_zone_collector;
 extern const struct lm_collector_desc ne_time_collector;
@@ -50,6 +57,7 @@ extern const struct lm_collector_desc ne_zfs_collector;
 const struct lm_collector_desc *const ne_collectors[] = {
     /* table entries (keep sorted) */
     &ne_arp_collector,
+    &ne_bcache_collector,
     &ne_bonding_collector,
     &ne_btrfs_collector,
     &ne_conntrack_collector,
@@ -59,15 +67,20 @@ const struct lm_collector_desc *const ne_collectors[] = {
     &ne_dmi_collector,
     &ne_edac_collector,
     &ne_entropy_collector,
+    &ne_fibrechannel_collector,
     &ne_filefd_collector,
     &ne_filesystem_collector,
     &ne_hwmon_collector,
+    &ne_infiniband_collector,
+    &ne_ipvs_collector,
     &ne_loadavg_collector,
     &ne_mdadm_collector,
     &ne_meminfo_collector,
     &ne_netclass_collector,
     &ne_netdev_collector,
     &ne_netstat_collector,
+    &ne_nfs_collector,
+    &ne_nfsd_collector,
     &ne_nvme_collector,
     &ne_os_collector,
     &ne_powersupplyclass_collector,
@@ -80,6 +93,7 @@ const struct lm_collector_desc *const ne_collectors[] = {
     &ne_stat_collector,
     &ne_supervisord_collector,
     &ne_systemd_collector,
+    &ne_tapestats_collector,
     &ne_textfile_collector,
     &ne_thermal_zone_collector,
     &ne_time_collector,
