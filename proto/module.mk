@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # proto: protocol clients shared by two or more binaries, built into libproto.a. Users
 # link $(PROTO_LIB) and $(PROTO_LDLIBS). The XML-RPC codec (xmlrpc.c) needs libxml2 only;
-# its transport (xmlrpc_call.c) needs libcurl; the uWSGI stats parser needs jansson.
+# its transport (xmlrpc_call.c) needs libcurl; the uWSGI stats parser needs jansson; the
+# deadline-bounded socket client (sock.c) needs only libc and libmetrics.
 
 PROTO_PKGS   := libcurl libxml-2.0 jansson
 PROTO_SRCS   := $(sort $(wildcard proto/*.c))

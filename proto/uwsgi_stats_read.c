@@ -1,20 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* uwsgi_stats_read.c: fetching a uWSGI stats document: connect to a unix or TCP stats
  * server and read to EOF (the server writes the JSON and closes), or send an HTTP/1.0 GET
- * to a --stats-http server and keep the body, or read a file. Every wait is a poll()
- * bounded by the caller's deadline, so a peer that accepts and never answers costs at
- * most the deadline. Parsing lives in uwsgi_stats.c. */
+ * to a --stats-http server and keep the body, or read a file. The socket work (connect,
+ * write, read under the caller's deadline) is proto/sock.c; this file maps its errors to
+ * uWSGI hints. Parsing lives in uwsgi_stats.c. */
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
+#include "proto/sock.h"
 #include "proto/uwsgi_stats.h"
 
 #define HOST_MAX 256   /* host part of a tcp:// or http:// URI */
@@ -29,33 +25,6 @@ struct target {
 };
 
 enum { K_UNIX = 1, K_TCP, K_HTTP, K_FILE };
-
-static double
-now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* wait_fd: poll fd for ev until deadline. 0 when ready, LM_ETIMEOUT, or LM_EIO. */
-static int
-wait_fd(int fd, short ev, double deadline)
-{
-    for (;;) {
-        double left = deadline - now();
-        if (left <= 0)
-            return LM_ETIMEOUT;
-        struct pollfd p = {.fd = fd, .events = ev};
-        int r = poll(&p, 1, (int)(left * 1000) + 1);
-        if (r > 0)
-            return 0;
-        if (r == 0)
-            continue;
-        if (errno != EINTR)
-            return LM_EIO;
-    }
-}
 
 /* parse_uri: split uri into t. LM_EINVAL for unknown schemes or a missing port. */
 static int
@@ -114,24 +83,6 @@ parse_uri(const char *uri, struct target *t, struct lm_err *err)
     return 0;
 }
 
-/* connect_wait: finish a non-blocking connect of fd to sa by deadline. */
-static int
-connect_wait(int fd, const struct sockaddr *sa, socklen_t len, double deadline)
-{
-    if (connect(fd, sa, len) == 0)
-        return 0;
-    if (errno != EINPROGRESS && errno != EAGAIN)
-        return -errno;
-    int rc = wait_fd(fd, POLLOUT, deadline);
-    if (rc)
-        return rc == LM_ETIMEOUT ? -ETIMEDOUT : -EIO;
-    int soerr = 0;
-    socklen_t sl = sizeof soerr;
-    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0)
-        return -errno;
-    return soerr ? -soerr : 0;
-}
-
 /* connect_err: an errno from connecting into an error said in words. */
 static int
 connect_err(const struct target *t, int e, struct lm_err *err)
@@ -150,8 +101,9 @@ connect_err(const struct target *t, int e, struct lm_err *err)
         return lm_err_set(err, LM_EIO, t->uri, "connection refused (uWSGI not listening)");
     case ETIMEDOUT:
         return lm_err_set(err, LM_ETIMEOUT, t->uri, "connect timed out");
-    default:
-        return lm_err_set(err, LM_EIO, t->uri, "connect: %s", strerror(e));
+    default:   /* keep proto_sock_connect_*'s "dial ...: <reason>" */
+        snprintf(err->where, sizeof err->where, "%s", t->uri);
+        return err->code;
     }
 }
 
@@ -159,100 +111,31 @@ connect_err(const struct target *t, int e, struct lm_err *err)
 static int
 open_conn(const struct target *t, double deadline, int *fd, struct lm_err *err)
 {
-    *fd = -1;
-    if (t->kind == K_UNIX) {
-        struct sockaddr_un sun = {.sun_family = AF_UNIX};
-        if (strlen(t->path) >= sizeof sun.sun_path)
-            return lm_err_set(err, LM_EINVAL, t->uri, "socket path too long");
-        memcpy(sun.sun_path, t->path, strlen(t->path) + 1);
-        int s = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (s < 0)
-            return lm_err_set(err, LM_EIO, t->uri, "socket: %s", strerror(errno));
-        int e = connect_wait(s, (struct sockaddr *)&sun, sizeof sun, deadline);
-        if (e) {
-            close(s);
-            return connect_err(t, -e, err);
-        }
-        *fd = s;
+    *fd = t->kind == K_UNIX ? proto_sock_connect_unix(t->path, deadline, err)
+                            : proto_sock_connect_tcp(t->host, t->port, deadline, err);
+    if (*fd >= 0)
         return 0;
-    }
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
-    struct addrinfo *res = NULL;
-    int g = getaddrinfo(t->host, t->port, &hints, &res);
-    if (g)
-        return lm_err_set(err, LM_EIO, t->uri, "resolve %s: %s", t->host, gai_strerror(g));
-    int e = ENOENT;
-    for (struct addrinfo *a = res; a; a = a->ai_next) {
-        int s = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                       a->ai_protocol);
-        if (s < 0) {
-            e = errno;
-            continue;
-        }
-        e = -connect_wait(s, a->ai_addr, a->ai_addrlen, deadline);
-        if (!e) {
-            *fd = s;
-            break;
-        }
-        close(s);
-        if (e == ETIMEDOUT)
-            break;
-    }
-    freeaddrinfo(res);
-    return *fd >= 0 ? 0 : connect_err(t, e, err);
+    return connect_err(t, errno, err);
 }
 
-/* send_all: write n bytes of p to fd by deadline. */
-static int
-send_all(const struct target *t, int fd, const char *p, size_t n, double deadline,
-         struct lm_err *err)
-{
-    while (n) {
-        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-        if (w > 0) {
-            p += w;
-            n -= (size_t)w;
-            continue;
-        }
-        if (w < 0 && errno != EAGAIN && errno != EINTR)
-            return lm_err_set(err, LM_EIO, t->uri, "send: %s", strerror(errno));
-        if (wait_fd(fd, POLLOUT, deadline))
-            return lm_err_set(err, LM_ETIMEOUT, t->uri, "timed out sending the request");
-    }
-    return 0;
-}
-
-/* read_all: append everything fd gives until EOF to out, by deadline. */
+/* read_all: append everything fd gives until EOF to out, by deadline; a timeout says
+ * whether anything came (and hints at http:// for a silent tcp:// peer). */
 static int
 read_all(const struct target *t, int fd, double deadline, struct lm_buf *out,
          struct lm_err *err)
 {
-    char chunk[16384];
-    for (;;) {
-        ssize_t r = read(fd, chunk, sizeof chunk);
-        if (r == 0)
-            return 0;
-        if (r > 0) {
-            int rc = lm_buf_append(out, chunk, (size_t)r);
-            if (rc == LM_ETOOBIG)
-                return lm_err_set(err, rc, t->uri, "stats document over %lu bytes",
-                                  (unsigned long)out->max);
-            if (rc)
-                return lm_err_set(err, rc, t->uri, "out of memory");
-            continue;
-        }
-        if (errno == EINTR)
-            continue;
-        if (errno != EAGAIN)
-            return lm_err_set(err, LM_EIO, t->uri, "read: %s", strerror(errno));
-        if (wait_fd(fd, POLLIN, deadline))
-            return lm_err_set(err, LM_ETIMEOUT, t->uri,
-                              out->len ? "timed out reading the stats document"
-                              : t->kind == K_TCP
-                                  ? "no answer before the timeout (a --stats-http server "
-                                    "needs http://)"
-                                  : "no answer before the timeout");
-    }
+    size_t start = out->len;
+    int rc = proto_sock_read(fd, out, 0, deadline, t->uri, err);
+    if (rc == LM_ETOOBIG)
+        return lm_err_set(err, rc, t->uri, "stats document over %zu bytes", out->max);
+    if (rc == LM_ETIMEOUT)
+        return lm_err_set(err, rc, t->uri,
+                          out->len > start ? "timed out reading the stats document"
+                          : t->kind == K_TCP
+                              ? "no answer before the timeout (a --stats-http server "
+                                "needs http://)"
+                              : "no answer before the timeout");
+    return rc;
 }
 
 /* strip_http: check the status line of the HTTP answer in out (from start) and keep
@@ -314,7 +197,7 @@ proto_uwsgi_read(const char *uri, double deadline, struct lm_buf *out, struct lm
         int n = snprintf(req, sizeof req, "GET %.900s HTTP/1.0\r\nHost: %s:%s\r\n"
                          "User-Agent: uwsgi_exporter\r\nAccept: application/json\r\n\r\n",
                          t.path, t.host, t.port);
-        rc = send_all(&t, fd, req, (size_t)n, deadline, err);
+        rc = proto_sock_write(fd, req, (size_t)n, deadline, t.uri, err);
     }
     if (!rc)
         rc = read_all(&t, fd, deadline, out, err);

@@ -112,8 +112,8 @@ int zeo_ctime_parse(const char *s, double *out);
 
 /* ---- network (zeo_client.c) ------------------------------------------------------ */
 
-/* zeo_fetch: connect to address (host:port, [v6addr]:port, or a unix socket path, i.e.
- * anything containing '/'), read the announcement frame, send `ruok`, read the reply
+/* zeo_fetch: connect to address (host:port, [v6addr]:port, or a unix socket path: anything
+ * containing '/', or unix:PATH; see proto/sock.h), read the announcement frame, send `ruok`, read the reply
  * frame and parse it into st. With monitor set, instead read a legacy monitor-server
  * report to EOF and parse that. Everything (resolution excepted) finishes by deadline
  * (CLOCK_MONOTONIC seconds). Returns 0, or LM_EINVAL (bad address), LM_EIO (connect,
