@@ -16,7 +16,7 @@ BUILD_PKGS="build-essential pkg-config clang libclang-rt-14-dev
 TEST_PKGS="prometheus openssl apache2-utils curl ca-certificates procps wrk python3 dbus
   supervisor prometheus-node-exporter
   apache2 prometheus-apache-exporter haproxy prometheus-haproxy-exporter
-  uwsgi uwsgi-plugin-python3"
+  uwsgi uwsgi-plugin-python3 postgresql prometheus-postgres-exporter"
 
 want="$BUILD_PKGS"
 case "${1:-}" in
