@@ -1,0 +1,31 @@
+# SPDX-License-Identifier: Apache-2.0
+# blackbox_exporter: main.c + config.c (blackbox.yml), probe.c (shared resolve step and
+# prober table), tls.c (OpenSSL certificate facts) and one file per prober under prober/,
+# built into libbb.a (everything but main.c) for the unit tests. config.c alone (libyaml
+# + libmetrics) is the fuzz target tests/fuzz/blackbox_config.c.
+
+BB_PKGS := libcurl openssl
+BB_SRCS := $(sort $(filter-out blackbox_exporter/main.c,$(wildcard blackbox_exporter/*.c)) \
+             $(wildcard blackbox_exporter/prober/*.c))
+BB_OBJS := $(BB_SRCS:%.c=$(BUILD)/%.o)
+BB_LIB  := $(BUILD)/libbb.a
+EXTRA_CFLAGS_blackbox_exporter := $(call pc_cflags,$(BB_PKGS) yaml-0.1)
+
+$(BB_LIB): $(BB_OBJS)
+	@mkdir -p $(@D)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/blackbox_exporter/blackbox_exporter: $(BUILD)/blackbox_exporter/main.o $(BB_LIB) \
+		$(BUILD)/libproto.a $(LM_LIB)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(call pc_libs,$(BB_PKGS) $(PROTO_PKGS)) $(LM_LIBS)
+BINS += $(BUILD)/blackbox_exporter/blackbox_exporter
+
+UNIT_LIBS_blackbox_exporter := $(BB_LIB)
+UNIT_LDLIBS_blackbox_exporter := $(call pc_libs,$(BB_PKGS))
+
+FUZZ_SRCS_blackbox_config := blackbox_exporter/config.c
+FUZZ_OBJS_blackbox_config := $(BUILD)/blackbox_exporter/config.o
+$(BUILD)/fuzz/replay_blackbox_config: | bb-fuzz-dir
+.PHONY: bb-fuzz-dir
+bb-fuzz-dir:
+	@mkdir -p $(BUILD)/fuzz
