@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "lm/alloc.h"
+#include "lm/buf.h"
 #include "lm/regex.h"
 
 struct lm_regex {
@@ -74,6 +75,101 @@ lm_regex_match(const struct lm_regex *re, const char *s, size_t len)
     int rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, 0, md, NULL);
     pcre2_match_data_free(md);
     return rc >= 0;
+}
+
+/* name_char: a character of a $name in an expansion template. */
+static bool
+name_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_';
+}
+
+/* put_group: append group `name` (len bytes) of the match in md to out; "" when absent. */
+static void
+put_group(const struct lm_regex *re, pcre2_match_data *md, int rc, const char *s,
+          const char *name, size_t len, struct lm_buf *out)
+{
+    long n = -1;
+    bool digits = len > 0;
+    for (size_t i = 0; i < len; i++)
+        digits = digits && name[i] >= '0' && name[i] <= '9';
+    if (digits) {
+        n = 0;
+        for (size_t i = 0; i < len && n < 100000; i++)
+            n = n * 10 + (name[i] - '0');
+    } else {
+        char nm[128];
+        if (len >= sizeof nm)
+            return;
+        memcpy(nm, name, len);
+        nm[len] = '\0';
+        n = pcre2_substring_number_from_name(re->code, (PCRE2_SPTR)nm);
+    }
+    if (n < 0 || n >= rc)
+        return;
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+    if (ov[2 * n] == PCRE2_UNSET)
+        return;
+    lm_buf_append(out, s + ov[2 * n], ov[2 * n + 1] - ov[2 * n]);
+}
+
+bool
+lm_regex_expand(const struct lm_regex *re, const char *s, size_t len, const char *tmpl,
+                struct lm_buf *out)
+{
+    if (len == SIZE_MAX)
+        len = strlen(s);
+    pcre2_match_data *md = pcre2_match_data_create_from_pattern(re->code, NULL);
+    if (!md)
+        return false;
+    int rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, 0, md, NULL);
+    if (rc < 0) {
+        pcre2_match_data_free(md);
+        return false;
+    }
+    if (rc == 0)   /* ovector too small: cannot happen with match data from the pattern */
+        rc = (int)pcre2_get_ovector_count(md);
+    for (const char *p = tmpl; *p;) {
+        if (*p != '$') {
+            size_t n = strcspn(p, "$");
+            lm_buf_append(out, p, n);
+            p += n;
+            continue;
+        }
+        if (p[1] == '$') {
+            lm_buf_putc(out, '$');
+            p += 2;
+            continue;
+        }
+        const char *name = p + 1, *end;
+        size_t nlen = 0;
+        if (*name == '{') {
+            name++;
+            while (name_char(name[nlen]))
+                nlen++;
+            end = name + nlen;
+            if (*end != '}' || nlen == 0) {   /* malformed: '$' stays as text */
+                lm_buf_putc(out, '$');
+                p++;
+                continue;
+            }
+            end++;
+        } else {
+            while (name_char(name[nlen]))
+                nlen++;
+            end = name + nlen;
+            if (nlen == 0) {
+                lm_buf_putc(out, '$');
+                p++;
+                continue;
+            }
+        }
+        put_group(re, md, rc, s, name, nlen, out);
+        p = end;
+    }
+    pcre2_match_data_free(md);
+    return true;
 }
 
 const char *

@@ -2,8 +2,8 @@
 /* tcp.c: the tcp prober: connect to host:port (non-blocking, bounded by the probe
  * deadline), optionally TLS from the start or by a query_response starttls step
  * (OpenSSL), then walk the query_response steps: wait for a line matching `expect`,
- * write `send` plus "\n". Regex misses set probe_failed_due_to_regex. The ${n}
- * expansion of `send` from the expect match is not supported. */
+ * write `send` plus "\n", with ${1} etc. taken from the last expect match (Go's
+ * Regexp.Expand rules). Regex misses set probe_failed_due_to_regex. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -14,6 +14,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include "blackbox_exporter/bb.h"
+#include "lm/buf.h"
+#include "lm/regex.h"
 #include "lm/exporter.h"
 
 #define TCP_LINE_MAX 8192       /* longest line kept while waiting for an expect */
@@ -136,9 +138,10 @@ conn_write(struct conn *c, const char *b, size_t n)
     return true;
 }
 
-/* expect: read lines until one matches re. 1 matched, 0 EOF/timeout, -1 error. */
+/* expect: read lines until one matches re; the matching line (without its line end)
+ * is copied into *line for ${n} in a later send. 1 matched, 0 EOF/timeout, -1 error. */
 static int
-expect(struct bb_probe *p, struct conn *c, const struct lm_regex *re)
+expect(struct bb_probe *p, struct conn *c, const struct lm_regex *re, struct lm_buf *line)
 {
     for (;;) {
         char *nl;
@@ -146,6 +149,10 @@ expect(struct bb_probe *p, struct conn *c, const struct lm_regex *re)
             size_t ll = (size_t)(nl - c->buf);
             size_t cut = ll && c->buf[ll - 1] == '\r' ? ll - 1 : ll;
             bool m = lm_regex_match(re, c->buf, cut);
+            if (m) {
+                lm_buf_reset(line);
+                lm_buf_append(line, c->buf, cut);
+            }
             memmove(c->buf, nl + 1, c->len - ll - 1);
             c->len -= ll + 1;
             if (m)
@@ -156,6 +163,8 @@ expect(struct bb_probe *p, struct conn *c, const struct lm_regex *re)
         ssize_t r = conn_read(c, c->buf + c->len, sizeof c->buf - c->len);
         if (r <= 0) {
             if (c->len && lm_regex_match(re, c->buf, c->len)) {
+                lm_buf_reset(line);
+                lm_buf_append(line, c->buf, c->len);
                 c->len = 0;
                 return 1;
             }
@@ -177,6 +186,9 @@ probe_tcp(struct bb_probe *p)
     double lookup;
     bool ok = false, regex_ok = true;
     struct conn c = {.fd = -1, .deadline = p->deadline};
+    struct lm_buf matched, sendbuf;   /* last expect's line; the expanded send */
+    lm_buf_init(&matched, TCP_LINE_MAX);
+    lm_buf_init(&sendbuf, 2 * TCP_LINE_MAX);
     if (bb_split_hostport(p->target, host, sizeof host, port, sizeof port)) {
         bb_perror(p, "Error splitting target address and port", "err",
                   "missing port in address", NULL);
@@ -205,21 +217,28 @@ probe_tcp(struct bb_probe *p)
     bb_pinfo(p, "Successfully dialed", NULL);
     if (t->tls && !tls_start(p, &c, host))
         goto out;
+    const struct lm_regex *last_re = NULL;   /* the last expect that matched, and its line */
     for (size_t i = 0; i < t->nqr; i++) {
         const struct bb_query_response *q = &t->qr[i];
         if (q->expect) {
             bb_pinfo(p, "Processing query response entry", "entry_number", "",
                      "expect", lm_regex_pattern(q->expect), NULL);
-            int r = expect(p, &c, q->expect);
+            int r = expect(p, &c, q->expect, &matched);
             if (r <= 0) {
                 bb_perror(p, "Regexp did not match", "regexp", lm_regex_pattern(q->expect),
                           NULL);
                 regex_ok = false;
                 goto out;
             }
+            last_re = q->expect;
         }
         if (q->send) {
-            if (!conn_write(&c, q->send, strlen(q->send)) || !conn_write(&c, "\n", 1)) {
+            lm_buf_reset(&sendbuf);
+            if (!last_re || !strchr(q->send, '$') ||
+                !lm_regex_expand(last_re, lm_buf_cstr(&matched), matched.len, q->send, &sendbuf))
+                lm_buf_puts(&sendbuf, q->send);
+            lm_buf_putc(&sendbuf, '\n');
+            if (sendbuf.err || !conn_write(&c, sendbuf.data, sendbuf.len)) {
                 bb_perror(p, "Failed to send", "err", "write failed or timed out", NULL);
                 goto out;
             }
@@ -244,6 +263,8 @@ out:
     SSL_CTX_free(c.ctx);
     if (c.fd >= 0)
         close(c.fd);
+    lm_buf_cleanup(&matched);
+    lm_buf_cleanup(&sendbuf);
     return ok;
 }
 
