@@ -182,6 +182,36 @@ const struct bb_prober *bb_prober_find(enum bb_prober_kind k);
 extern const struct bb_prober bb_prober_http;
 extern const struct bb_prober bb_prober_tcp;
 extern const struct bb_prober bb_prober_icmp;
+extern const struct bb_prober bb_prober_dns;
+
+/* The DNS wire format (dnsmsg.c). */
+struct bb_dns_rr {
+    char *text;                     /* "name\tttl\tclass\ttype\trdata" (owned) */
+    size_t len;                     /* strlen(text) */
+    int type;                       /* RR type code */
+    unsigned long soa_serial;       /* SOA serial, when type is SOA */
+};
+
+struct bb_dns_reply {
+    unsigned id;                    /* message id */
+    bool qr;                        /* QR bit: this is a response */
+    bool tc;                        /* TC bit: truncated */
+    int rcode;                      /* header rcode (0..15) */
+    struct bb_dns_rr *rrs[3];       /* answer, authority, additional */
+    size_t n[3];                    /* counts */
+};
+
+/* bb_dns_build_query: a one-question query for name (dots between labels, a trailing
+ * dot optional) into out. Returns its length, or -1 when the name is invalid or out is
+ * too small. */
+int bb_dns_build_query(unsigned char *out, size_t outsz, unsigned id, const char *name,
+                       int type, int cls, bool rd);
+/* bb_dns_parse_reply: parse a whole message; on 0 rep owns the rendered RRs (free with
+ * bb_dns_reply_free), on -1 (malformed or out of memory) rep holds nothing. */
+int bb_dns_parse_reply(const unsigned char *msg, size_t len, struct bb_dns_reply *rep);
+void bb_dns_reply_free(struct bb_dns_reply *rep);
+/* bb_dns_rcode_name: "NOERROR", "NXDOMAIN", ... */
+const char *bb_dns_rcode_name(int rcode);
 
 /* bb_resolve: look host up as the module's ip options say, emitting
  * probe_dns_lookup_time_seconds, probe_ip_protocol and probe_ip_addr_hash. port (may be

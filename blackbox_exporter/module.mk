@@ -2,7 +2,8 @@
 # blackbox_exporter: main.c + config.c (blackbox.yml), probe.c (shared resolve step and
 # prober table), tls.c (OpenSSL certificate facts) and one file per prober under prober/,
 # built into libbb.a (everything but main.c) for the unit tests. config.c alone (libyaml
-# + libmetrics) is the fuzz target tests/fuzz/blackbox_config.c.
+# + libmetrics) is the fuzz target tests/fuzz/blackbox_config.c; dnsmsg.c (the DNS wire
+# format, with config.c for the type names) is tests/fuzz/dns_reply.c.
 
 BB_PKGS := libcurl openssl
 BB_SRCS := $(sort $(filter-out blackbox_exporter/main.c,$(wildcard blackbox_exporter/*.c)) \
@@ -26,6 +27,9 @@ UNIT_LDLIBS_blackbox_exporter := $(call pc_libs,$(BB_PKGS))
 FUZZ_SRCS_blackbox_config := blackbox_exporter/config.c
 FUZZ_OBJS_blackbox_config := $(BUILD)/blackbox_exporter/config.o
 $(BUILD)/fuzz/replay_blackbox_config: | bb-fuzz-dir
+FUZZ_SRCS_dns_reply := blackbox_exporter/dnsmsg.c blackbox_exporter/config.c
+FUZZ_OBJS_dns_reply := $(BUILD)/blackbox_exporter/dnsmsg.o $(BUILD)/blackbox_exporter/config.o
+$(BUILD)/fuzz/replay_dns_reply: | bb-fuzz-dir
 .PHONY: bb-fuzz-dir
 bb-fuzz-dir:
 	@mkdir -p $(BUILD)/fuzz

@@ -16,7 +16,7 @@ static const struct bb_prober *const probers[] = {
     [BB_HTTP] = &bb_prober_http,
     [BB_TCP] = &bb_prober_tcp,
     [BB_ICMP] = &bb_prober_icmp,
-    [BB_DNS] = NULL,   /* not built yet */
+    [BB_DNS] = &bb_prober_dns,
     [BB_GRPC] = NULL,
 };
 

@@ -17,7 +17,7 @@ TEST_PKGS="prometheus openssl apache2-utils curl ca-certificates procps wrk pyth
   supervisor prometheus-node-exporter
   apache2 prometheus-apache-exporter haproxy prometheus-haproxy-exporter
   uwsgi uwsgi-plugin-python3 postgresql prometheus-postgres-exporter"
-TEST_PKGS="$TEST_PKGS prometheus-blackbox-exporter"  # blackbox_exporter parity test
+TEST_PKGS="$TEST_PKGS prometheus-blackbox-exporter dnsmasq-base"  # blackbox_exporter parity + dns test
 
 want="$BUILD_PKGS"
 case "${1:-}" in

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # blackbox.sh: blackbox_exporter against real loopback peers started here: python3
 # http.server (HTTP), python3 ssl (HTTPS with a certificate made here with a known
-# notAfter), a python TCP banner server, ICMP to 127.0.0.1. Checks success and key
+# notAfter), a python TCP banner server, ICMP to 127.0.0.1, dnsmasq serving test.lan
+# (A, AAAA, MX, TXT, SOA; UDP and TCP). Checks success and key
 # metrics, failures (closed port, wrong status, body regex) with the reason in debug
 # output, reload, and the metric families against Debian's Go build on the same targets.
 # Prints "N passed, N failed" last; exits non-zero on any failure.
@@ -35,6 +36,8 @@ wait_port() {
 [ -x "$BIN" ] || { bad "missing $BIN (make all)"; echo "$pass passed, $fail failed"; exit 1; }
 
 HP=$(freeport); SP=$(freeport); TP=$(freeport); CLOSED=$(freeport); BP=$(freeport); GP=$(freeport)
+DP=$(freeport)
+DNSMASQ=${DNSMASQ:-/usr/sbin/dnsmasq}
 mkdir -p "$T/www"; echo "hello blackbox" > "$T/www/index.html"
 python3 -m http.server "$HP" --bind 127.0.0.1 --directory "$T/www" >/dev/null 2>&1 &
 pids+=("$!")
@@ -79,12 +82,30 @@ import socketserver
 class H(socketserver.StreamRequestHandler):
     def handle(self):
         self.wfile.write(b"220 banner ready\r\n")
-        self.rfile.readline()
+        line = self.rfile.readline().strip()
+        self.wfile.write(b"got " + line + b"\r\n")
 socketserver.ThreadingTCPServer.allow_reuse_address = True
 socketserver.ThreadingTCPServer(("127.0.0.1", $TP), H).serve_forever()
 PY
 python3 "$T/banner.py" >/dev/null 2>&1 &
 pids+=("$!")
+
+# DNS: dnsmasq in the foreground, authoritative for test.lan (for the SOA), nothing else.
+# scripts/deps.sh --test installs it (dnsmasq-base); a missing one is a failure, not a skip.
+if [ ! -x "$DNSMASQ" ]; then
+    echo "FAIL dnsmasq installed at $DNSMASQ (scripts/deps.sh --test installs dnsmasq-base)"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+if [ -x "$DNSMASQ" ]; then
+    "$DNSMASQ" --keep-in-foreground --port="$DP" --listen-address=127.0.0.1 --bind-interfaces \
+        --no-resolv --no-hosts --log-facility="$T/dnsmasq.log" --pid-file="$T/dnsmasq.pid" \
+        --host-record=www.test.lan,192.0.2.10,2001:db8::10 --host-record=mail.test.lan,192.0.2.25 \
+        --mx-host=test.lan,mail.test.lan,10 --txt-record=test.lan,"v=spf1 -all" \
+        --auth-server=ns.test.lan --auth-zone=test.lan --auth-soa=2024010101,hostmaster.test.lan \
+        >"$T/dnsmasq.out" 2>&1 &
+    pids+=("$!")
+fi
 
 cat > "$T/bb.yml" <<EOF2
 modules:
@@ -119,6 +140,12 @@ modules:
     tcp:
       preferred_ip_protocol: ip4
       query_response: [{expect: "^220 banner"}, {send: "QUIT"}]
+  tcp_expand:
+    prober: tcp
+    timeout: 5s
+    tcp:
+      preferred_ip_protocol: ip4
+      query_response: [{expect: "^220 (\\\\w+) ready"}, {send: "HELLO \${1}"}, {expect: "^got HELLO banner\$"}]
   tcp_badbanner:
     prober: tcp
     timeout: 2s
@@ -133,12 +160,58 @@ modules:
     prober: icmp
     timeout: 3s
     icmp: {preferred_ip_protocol: ip4}
+  dns_a:
+    prober: dns
+    timeout: 3s
+    dns:
+      preferred_ip_protocol: ip4
+      query_name: www.test.lan
+      query_type: A
+      validate_answer_rrs: {fail_if_not_matches_regexp: ['www\.test\.lan\.\t[0-9]+\tIN\tA\t192\.0\.2\.10']}
+  dns_aaaa:
+    prober: dns
+    timeout: 3s
+    dns: {preferred_ip_protocol: ip4, query_name: www.test.lan, query_type: AAAA}
+  dns_mx_tcp:
+    prober: dns
+    timeout: 3s
+    dns:
+      preferred_ip_protocol: ip4
+      transport_protocol: tcp
+      query_name: test.lan
+      query_type: MX
+      validate_answer_rrs: {fail_if_none_matches_regexp: ['MX\t10 mail\.test\.lan\.$']}
+  dns_txt:
+    prober: dns
+    timeout: 3s
+    dns:
+      preferred_ip_protocol: ip4
+      query_name: test.lan
+      query_type: TXT
+      validate_answer_rrs: {fail_if_matches_regexp: ['v=spf1 \+all']}
+  dns_soa:
+    prober: dns
+    timeout: 3s
+    dns: {preferred_ip_protocol: ip4, query_name: test.lan, query_type: SOA}
+  dns_nx:
+    prober: dns
+    timeout: 3s
+    dns: {preferred_ip_protocol: ip4, query_name: nope.test.lan, query_type: A}
+  dns_badmatch:
+    prober: dns
+    timeout: 3s
+    dns:
+      preferred_ip_protocol: ip4
+      transport_protocol: tcp
+      query_name: www.test.lan
+      query_type: A
+      validate_answer_rrs: {fail_if_not_matches_regexp: ['198\.51\.100\.1$']}
 EOF2
 for p in "$HP" "$SP" "$TP"; do wait_port "$p" || bad "peer on port $p did not start"; done
 
 "$BIN" --config.file="$T/bb.yml" --web.listen-address=127.0.0.1:$BP 2>"$T/bb.log" &
 pids+=("$!"); BBPID=$!
-wait_port "$BP" || bad "blackbox_exporter did not start"
+wait_port "$BP" || { bad "blackbox_exporter did not start"; cat "$T/bb.log"; }
 probe() { curl -s "http://127.0.0.1:$BP/probe?module=$1&target=$2${3:-}"; }
 has() { grep -qxF "$2" <<<"$1"; }
 
@@ -175,6 +248,8 @@ out=$(probe tcp_connect "127.0.0.1:$CLOSED")
 check "tcp closed port fails" has "$out" "probe_success 0"
 out=$(probe tcp_banner "127.0.0.1:$TP")
 check "tcp banner success" has "$out" "probe_success 1"
+out=$(probe tcp_expand "127.0.0.1:$TP" "&debug=true")
+check "tcp send expands \${1} from the expect match" has "$out" "probe_success 1"
 out=$(probe tcp_badbanner "127.0.0.1:$TP" "&debug=true")
 check "tcp banner regex fails" has "$out" "probe_failed_due_to_regex 1"
 out=$(probe tcp_tls "127.0.0.1:$SP")
@@ -184,6 +259,36 @@ check "tcp tls cert expiry" test "$exp" = "$EXPIRY"
 out=$(probe icmp 127.0.0.1)
 check "icmp success" has "$out" "probe_success 1"
 check "icmp hop limit" grep -q '^probe_icmp_reply_hop_limit ' <<<"$out"
+if [ -x "$DNSMASQ" ]; then
+    for _ in $(seq 50); do [ -s "$T/dnsmasq.pid" ] && break; sleep 0.1; done
+    D="127.0.0.1:$DP"
+    out=$(probe dns_a "$D")
+    check "dns A success" has "$out" "probe_success 1"
+    check "dns A answer count" has "$out" "probe_dns_answer_rrs 1"
+    check "dns three phases" test "$(grep -c '^probe_dns_duration_seconds{phase=' <<<"$out")" = 3
+    check "dns A ip hash" has "$out" "probe_ip_addr_hash 3.668918509e+09"
+    out=$(probe dns_aaaa "$D" "&debug=true")
+    check "dns AAAA success" has "$out" "probe_success 1"
+    check "dns AAAA rr text" grep -qF 'rr="www.test.lan.\t600\tIN\tAAAA\t2001:db8::10"' <<<"$out"
+    out=$(probe dns_mx_tcp "$D")
+    check "dns MX over TCP success" has "$out" "probe_success 1"
+    out=$(probe dns_txt "$D" "&debug=true")
+    check "dns TXT success" has "$out" "probe_success 1"
+    check "dns TXT rr text" grep -qF 'IN\tTXT\t\"v=spf1 -all\""' <<<"$out"
+    out=$(probe dns_soa "$D")
+    check "dns SOA serial" has "$out" "probe_dns_serial 2.024010101e+09"
+    out=$(probe dns_nx "$D" "&debug=true")
+    check "dns NXDOMAIN fails" has "$out" "probe_success 0"
+    check "dns NXDOMAIN queried" has "$out" "probe_dns_query_succeeded 1"
+    check "dns NXDOMAIN reason" grep -q 'Rcode is not one of the valid rcodes.*NXDOMAIN' <<<"$out"
+    out=$(probe dns_badmatch "$D" "&debug=true")
+    check "dns not-matches regexp fails" has "$out" "probe_success 0"
+    check "dns not-matches reason" grep -q 'At least one RR did not match regexp' <<<"$out"
+    out=$(probe dns_a "127.0.0.1:$CLOSED")
+    check "dns closed port fails" has "$out" "probe_dns_query_succeeded 0"
+else
+    echo "skip dns: $DNSMASQ not installed (scripts/deps.sh --test)"
+fi
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$BP/probe?module=nosuch&target=x")
 check "unknown module 400" test "$code" = 400
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$BP/probe?module=http_2xx")
@@ -213,9 +318,13 @@ labels() { grep -o '^[a-z_]*{[^}]*}' | sed -E 's/="[^"]*"//g' | sort -u; }
 if [ -x "$GO" ]; then
     "$GO" --config.file="$T/bb.yml" --web.listen-address=127.0.0.1:$GP >/dev/null 2>&1 &
     pids+=("$!")
+    dnscases=()
+    [ -x "$DNSMASQ" ] && dnscases=("dns_a 127.0.0.1:$DP" "dns_soa 127.0.0.1:$DP" "dns_nx 127.0.0.1:$DP"
+                                    "dns_mx_tcp 127.0.0.1:$DP" "dns_a 127.0.0.1:$CLOSED")
     if wait_port "$GP"; then
         for c in "http_2xx 127.0.0.1:$HP" "http_2xx 127.0.0.1:$CLOSED" "https_ca https://localhost:$SP/" \
-                 "tcp_connect 127.0.0.1:$TP" "tcp_tls 127.0.0.1:$SP" "icmp 127.0.0.1"; do
+                 "tcp_connect 127.0.0.1:$TP" "tcp_tls 127.0.0.1:$SP" "icmp 127.0.0.1" \
+                 "${dnscases[@]}"; do
             set -- $c
             ours=$(probe "$1" "$2"); theirs=$(curl -s "http://127.0.0.1:$GP/probe?module=$1&target=$2")
             if [ "$(families <<<"$ours")" = "$(families <<<"$theirs")" ] &&
