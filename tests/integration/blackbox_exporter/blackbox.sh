@@ -287,7 +287,7 @@ if [ -x "$DNSMASQ" ]; then
     out=$(probe dns_a "127.0.0.1:$CLOSED")
     check "dns closed port fails" has "$out" "probe_dns_query_succeeded 0"
 else
-    echo "skip dns: $DNSMASQ not installed (scripts/deps.sh --test)"
+    bad "dnsmasq installed (scripts/deps.sh --test)"
 fi
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$BP/probe?module=nosuch&target=x")
 check "unknown module 400" test "$code" = 400
@@ -339,7 +339,7 @@ if [ -x "$GO" ]; then
         bad "Go blackbox_exporter did not start"
     fi
 else
-    echo "skip Go comparison: $GO not installed (scripts/deps.sh --test)"
+    bad "Go blackbox_exporter installed at $GO (scripts/deps.sh --test)"
 fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -83,7 +83,7 @@ if command -v promtool >/dev/null; then
     elif [ $rc = 3 ]; then ok "promtool check metrics (lint only, rc 3)"; sed 's/^/     lint: /' "$work/lint"
     else bad "promtool check metrics (rc $rc)" "$(cat "$work/lint")"; fi
 else
-    echo "skip promtool (not installed)"
+    bad "promtool installed (scripts/deps.sh --test installs prometheus)"
 fi
 
 "$BIN" --help >"$work/help" 2>&1
