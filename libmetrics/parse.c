@@ -665,3 +665,23 @@ lm_parser_error(const struct lm_parser *p)
 {
     return &p->err;
 }
+
+/* lmi_parse_name: see parse_int.h; shared by the text and OpenMetrics grammars. */
+const char *
+lmi_parse_name(struct lm_parser *p, const char *s, const char *what)
+{
+    if (!(lmi_parse_cls[(unsigned char)*s] & LMI_C_MSTART)) {
+        lmi_parse_fail(p, s, LM_EPARSE, "%s, got \"%s\"", what, lmi_parse_tok(s));
+        return NULL;
+    }
+    const char *q = s + 1;
+    while (lmi_parse_cls[(unsigned char)*q] & LMI_C_MCHAR)
+        q++;
+    if ((size_t)(q - s) > LM_LIMIT_NAME_BYTES) {
+        lmi_parse_fail(p, s, LM_ETOOBIG, "metric name longer than %d bytes",
+                       LM_LIMIT_NAME_BYTES);
+        return NULL;
+    }
+    p->name = (struct lm_span){s, (size_t)(q - s)};
+    return q;
+}

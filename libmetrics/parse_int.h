@@ -74,6 +74,10 @@ struct lm_parser {
 enum lm_parse_entry lmi_parse_fail(struct lm_parser *p, const char *pos, int code,
                                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* lmi_parse_name: a metric name at s into p->name; returns the byte after it, or NULL
+ * after failing with "<what>, got ..." (or LM_ETOOBIG past LM_LIMIT_NAME_BYTES). */
+const char *lmi_parse_name(struct lm_parser *p, const char *s, const char *what);
+
 /* lmi_parse_tok: a Prometheus-style name for what starts at s ("INVALID", "LINEBREAK",
  * "COMMA", ...) for "expected X, got \"TOK\"" messages. */
 const char *lmi_parse_tok(const char *s);

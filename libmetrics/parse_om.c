@@ -19,26 +19,6 @@ runes(struct lm_span s)
     return n;
 }
 
-/* om_name: a metric name at s into p->name; returns the byte after it or NULL. */
-static const char *
-om_name(struct lm_parser *p, const char *s, const char *what)
-{
-    if (!(lmi_parse_cls[(unsigned char)*s] & LMI_C_MSTART)) {
-        lmi_parse_fail(p, s, LM_EPARSE, "%s, got \"%s\"", what, lmi_parse_tok(s));
-        return NULL;
-    }
-    const char *q = s + 1;
-    while (lmi_parse_cls[(unsigned char)*q] & LMI_C_MCHAR)
-        q++;
-    if ((size_t)(q - s) > LM_LIMIT_NAME_BYTES) {
-        lmi_parse_fail(p, s, LM_ETOOBIG, "metric name longer than %d bytes",
-                       LM_LIMIT_NAME_BYTES);
-        return NULL;
-    }
-    p->name = (struct lm_span){s, (size_t)(q - s)};
-    return q;
-}
-
 /* token: the run of non-space bytes at s; *end after it. */
 static size_t
 token(const char *s, const char **end)
@@ -144,7 +124,7 @@ meta(struct lm_parser *p, const char *q, enum lm_parse_entry kind, const char *k
     const char *end = p->line + p->line_len;
     memcpy(what, "expected metric name after ", 27);
     memcpy(what + 27, kw, 5);
-    const char *t = om_name(p, q, what);
+    const char *t = lmi_parse_name(p, q, what);
     if (!t)
         return LM_PARSE_ERROR;
     if (*t != ' ')
@@ -195,7 +175,7 @@ lmi_parse_om_line(struct lm_parser *p)
     }
     if (p->line_noeol)
         return lmi_parse_fail(p, s + p->line_len, LM_EPARSE, "data does not end with # EOF");
-    const char *q = om_name(p, s, "expected a valid start token");
+    const char *q = lmi_parse_name(p, s, "expected a valid start token");
     if (!q)
         return LM_PARSE_ERROR;
     if (*q == '{') {

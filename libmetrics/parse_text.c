@@ -14,34 +14,13 @@ blanks(const char *s)
     return s;
 }
 
-/* scan_name: a metric name at s; sets p->name and returns the byte after it, or NULL
- * after failing with "what". */
-static const char *
-scan_name(struct lm_parser *p, const char *s, const char *what)
-{
-    if (!(lmi_parse_cls[(unsigned char)*s] & LMI_C_MSTART)) {
-        lmi_parse_fail(p, s, LM_EPARSE, "%s, got \"%s\"", what, lmi_parse_tok(s));
-        return NULL;
-    }
-    const char *q = s + 1;
-    while (lmi_parse_cls[(unsigned char)*q] & LMI_C_MCHAR)
-        q++;
-    if ((size_t)(q - s) > LM_LIMIT_NAME_BYTES) {
-        lmi_parse_fail(p, s, LM_ETOOBIG, "metric name longer than %d bytes",
-                       LM_LIMIT_NAME_BYTES);
-        return NULL;
-    }
-    p->name = (struct lm_span){s, (size_t)(q - s)};
-    return q;
-}
-
 /* meta: "# HELP name text" or "# TYPE name type"; q is just after the keyword blanks. */
 static enum lm_parse_entry
 meta(struct lm_parser *p, const char *q, enum lm_parse_entry kind)
 {
     const char *kw = kind == LM_PARSE_HELP ? "HELP" : "TYPE";
     const char *end = p->line + p->line_len;
-    const char *t = scan_name(p, q, kind == LM_PARSE_HELP ? "expected metric name after HELP"
+    const char *t = lmi_parse_name(p, q, kind == LM_PARSE_HELP ? "expected metric name after HELP"
                                                             : "expected metric name after TYPE");
     if (!t)
         return LM_PARSE_ERROR;
@@ -95,7 +74,7 @@ lmi_parse_text_line(struct lm_parser *p)
     if (*s == '#')
         return comment(p, s);
 
-    const char *q = scan_name(p, s, "expected a valid start token");
+    const char *q = lmi_parse_name(p, s, "expected a valid start token");
     if (!q)
         return LM_PARSE_ERROR;
     const char *ne = q;
