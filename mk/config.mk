@@ -3,7 +3,7 @@
 # VARIANT selects build/$(VARIANT)/: release (default), debug, asan (ASan + UBSan).
 
 VARIANT ?= release
-BUILD   := build/$(VARIANT)
+BUILD   ?= build/$(VARIANT)
 CC      ?= cc
 PKG_CONFIG ?= pkg-config
 PREFIX  ?= /usr/local
