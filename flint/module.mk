@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # flint: the central server. One archive per part, so each part builds and is tested on
 # its own: flint/*.c (labels, shared by all) -> libflint_core.a, and flint/<part>/*.c ->
-# libflint_<part>.a for config, discovery, relabel, scrape, tsdb, promql, api. main.c
+# libflint_<part>.a for config, discovery, relabel, scrape, tsdb, promql, api, server
+# (the wiring: config -> discovery -> scrape -> tsdb, reload). main.c
 # links them all into the binary. Each part's flint/<part>/module.mk (included below)
 # may set FLINT_DEPS_<part> (other parts it links against, for its unit tests) and its
 # unit tests live in tests/unit/flint_<part>/. Sources are found by wildcard.
@@ -9,7 +10,7 @@
 FLINT_PKGS := libcurl yaml-0.1 zlib
 FLINT_LDLIBS := $(call pc_libs,$(FLINT_PKGS)) -lm
 EXTRA_CFLAGS_flint := $(call pc_cflags,$(FLINT_PKGS))
-FLINT_PARTS := api promql scrape discovery config relabel tsdb
+FLINT_PARTS := server api promql scrape discovery config relabel tsdb
 
 FLINT_CORE_SRCS := $(sort $(filter-out flint/main.c,$(wildcard flint/*.c)))
 FLINT_CORE_LIB := $(BUILD)/libflint_core.a
