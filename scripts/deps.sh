@@ -18,6 +18,7 @@ TEST_PKGS="prometheus openssl apache2-utils curl ca-certificates procps wrk pyth
   apache2 prometheus-apache-exporter haproxy prometheus-haproxy-exporter
   uwsgi uwsgi-plugin-python3 postgresql prometheus-postgres-exporter"
 TEST_PKGS="$TEST_PKGS prometheus-blackbox-exporter dnsmasq-base"  # blackbox_exporter parity + dns test
+TEST_PKGS="$TEST_PKGS victoria-metrics"  # flint benchmarks: flint vs VictoriaMetrics and Prometheus
 
 want="$BUILD_PKGS"
 case "${1:-}" in
