@@ -15,9 +15,10 @@ static size_t find(const struct lbl_set *ls, const char *name, size_t nlen, bool
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         const char *m = ls->v[mid].name;
-        int c = strncmp(m, name, nlen);
-        if (c == 0 && m[nlen] != '\0')
-            c = 1;
+        size_t mlen = strlen(m);
+        int c = memcmp(m, name, mlen < nlen ? mlen : nlen);
+        if (c == 0)
+            c = (mlen > nlen) - (mlen < nlen);
         if (c == 0) {
             *found = true;
             return mid;
@@ -34,6 +35,8 @@ static size_t find(const struct lbl_set *ls, const char *name, size_t nlen, bool
 int lbl_set_addn(struct lbl_set *ls, const char *name, size_t nlen, const char *value,
                  size_t vlen)
 {
+    if (memchr(name, 0, nlen) || memchr(value, 0, vlen))
+        return LM_ELABEL;
     bool found;
     size_t i = find(ls, name, nlen, &found);
     if (vlen == 0) {

@@ -29,7 +29,8 @@ struct lbl_set {
 };
 
 /* lbl_set_add: set name=value (copied), replacing an existing value; value "" removes
- * the label. 0 or LM_ENOMEM (the set is unchanged then). _addn takes lengths. */
+ * the label. 0, LM_ELABEL (a NUL byte inside name or value) or LM_ENOMEM (the set is
+ * unchanged then). _addn takes lengths. */
 int lbl_set_add(struct lbl_set *ls, const char *name, const char *value);
 int lbl_set_addn(struct lbl_set *ls, const char *name, size_t nlen, const char *value,
                  size_t vlen);

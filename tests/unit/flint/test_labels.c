@@ -62,12 +62,27 @@ START_TEST(matchers)
 }
 END_TEST
 
+/* A name with a NUL inside (from a hostile block or page) must compare by length, not
+ * read past the stored name's end (found by the flint_block fuzzer under ASan). */
+START_TEST(embedded_nul)
+{
+    struct lbl_set ls = {0};
+    ck_assert_int_eq(lbl_set_add(&ls, "a", "1"), 0);
+    ck_assert_int_eq(lbl_set_addn(&ls, "a\0zzzz", 6, "2", 1), LM_ELABEL);
+    ck_assert_int_eq(lbl_set_addn(&ls, "b", 1, "x\0y", 3), LM_ELABEL);
+    ck_assert_uint_eq(ls.n, 1);
+    ck_assert_str_eq(lbl_set_get(&ls, "a"), "1");
+    lbl_set_free(&ls);
+}
+END_TEST
+
 Suite *labels_suite(void)
 {
     Suite *s = suite_create("labels");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, sorted_and_replace);
     tcase_add_test(tc, matchers);
+    tcase_add_test(tc, embedded_nul);
     suite_add_tcase(s, tc);
     return s;
 }
