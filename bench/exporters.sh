@@ -9,11 +9,13 @@
 # smaps_rollup) after the wrk runs, and ours/Go with the target on each line (issue 7:
 # memory <= 1/5 of Go, latency no slower; issue 8: memory <= 1/5, throughput >= Go).
 # Ends with "N passed, N failed": an exporter fails only when something could not run.
-# BENCH_SECONDS (default 8) sets each wrk run. Must run as root (postgres via runuser).
+# BENCH_SECONDS (default 8) sets each wrk run; BENCH_BUILD (default build/release) the build
+# directory of ours; BENCH_RSS_MAP=1 also prints our RSS per mapping (rss_by_mapping.sh).
+# Must run as root (postgres via runuser).
 set -u
 cd "$(dirname "$0")/.."
 SECS=${BENCH_SECONDS:-8}
-R=build/release
+R=${BENCH_BUILD:-build/release}
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 MODS=/usr/lib/apache2/modules
 for b in wrk curl python3; do
@@ -81,6 +83,7 @@ compare() {
     ro=$(rss_kb "$po"); rg=$(rss_kb "$pg"); vo=$(priv_kb "$po"); vg=$(priv_kb "$pg")
     echo "$name RSS after wrk: ours ${ro} KiB | Go ${rg} KiB | ours/Go $(ratio "$ro" "$rg") (target <= 0.20)"
     echo "$name private memory after wrk: ours ${vo} KiB | Go ${vg} KiB | ours/Go $(ratio "$vo" "$vg") (target <= 0.20)"
+    [ "${BENCH_RSS_MAP:-0}" = 1 ] && bash bench/rss_by_mapping.sh "$po"
     [ $ok = 1 ]
 }
 result() {  # result NAME RC

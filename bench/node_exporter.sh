@@ -5,10 +5,12 @@
 # 1,000 scrapes (plain and gzip), resident memory after them, and a textfile directory of
 # 100,000 series. Prints each figure for both and the ratio Go/ours (or ours/Go for
 # latency and memory where lower is better, said on each line).
-# BENCH_SECONDS (default 10) sets each wrk run. Needs wrk, curl, prometheus-node-exporter.
+# BENCH_SECONDS (default 10) sets each wrk run; BENCH_BUILD (default build/release) the build
+# directory of ours; BENCH_RSS_MAP=1 also prints our RSS per mapping (rss_by_mapping.sh).
+# Needs wrk, curl, prometheus-node-exporter.
 set -u
 cd "$(dirname "$0")/.."
-OURS=build/release/node_exporter/node_exporter
+OURS=${BENCH_BUILD:-build/release}/node_exporter/node_exporter
 GO=/usr/bin/prometheus-node-exporter
 SECS=${BENCH_SECONDS:-10}
 for b in "$OURS" "$GO" wrk curl; do
@@ -76,6 +78,7 @@ ro=$(rss_kb "$PID_ours"); rg=$(rss_kb "$PID_go")
 po=$(priv_kb "$PID_ours"); pg=$(priv_kb "$PID_go")
 echo "RSS after the scrapes: ours ${ro} KiB | Go ${rg} KiB | ours/Go $(ratio "$ro" "$rg") (target <= 0.10)"
 echo "private memory after the scrapes: ours ${po} KiB | Go ${pg} KiB | ours/Go $(ratio "$po" "$pg")"
+[ "${BENCH_RSS_MAP:-0}" = 1 ] && bash bench/rss_by_mapping.sh "$PID_ours"
 
 # textfile directory with 100,000 series
 kill "$PID_ours" "$PID_go" 2>/dev/null; wait 2>/dev/null; pids=()

@@ -5,11 +5,13 @@
 # with stats on a unix socket and on TCP): wrk -c1 scrape latency p50/p99 and resident
 # memory after the run. Targets: p99 < 5 ms, RSS < 2 MiB. No Go builds of these two
 # exporters exist in Debian, so there is no side-by-side comparison here.
-# BENCH_SECONDS (default 10) sets each wrk run. Needs wrk, curl, supervisor, uwsgi.
+# BENCH_SECONDS (default 10) sets each wrk run; BENCH_BUILD (default build/release) the build
+# directory of ours; BENCH_RSS_MAP=1 also prints our RSS per mapping (rss_by_mapping.sh).
+# Needs wrk, curl, supervisor, uwsgi.
 set -u
 cd "$(dirname "$0")/.."
-SV=build/release/supervisord_exporter/supervisord_exporter
-UW=build/release/uwsgi_exporter/uwsgi_exporter
+SV=${BENCH_BUILD:-build/release}/supervisord_exporter/supervisord_exporter
+UW=${BENCH_BUILD:-build/release}/uwsgi_exporter/uwsgi_exporter
 SECS=${BENCH_SECONDS:-10}
 for b in "$SV" "$UW" wrk curl supervisord uwsgi; do
     command -v "$b" >/dev/null || { echo "bench: missing $b"; exit 1; }
@@ -61,6 +63,7 @@ run() {  # run NAME BIN ARGS...
         /Requests\/sec/ {r = $2} / 50%/ {p50 = $2} / 99%/ {p99 = $2}
         END {printf "%-22s series=%-4s up=[%s] req/s=%-8s p50=%-8s p99=%-8s rss=%.2f MiB\n",
              n, s, up, r, p50, p99, rss / 1024}' "$work/$name.wrk"
+    if [ "${BENCH_RSS_MAP:-0}" = 1 ]; then bash bench/rss_by_mapping.sh "$pid"; fi
 }
 echo "wrk -c1 for ${SECS}s per exporter on loopback; targets: p99 < 5 ms, RSS < 2 MiB"
 echo "(no Go supervisord_exporter or uwsgi_exporter is packaged in Debian: no comparison)"

@@ -8,8 +8,8 @@
 # BENCH_SECONDS (default 10) sets the wrk run. Needs wrk, curl, python3.
 set -u
 cd "$(dirname "$0")/.."
-OURS=build/release/zeo_exporter/zeo_exporter
-FAKE=build/release/tests/tools/fake_zeo
+OURS=${BENCH_BUILD:-build/release}/zeo_exporter/zeo_exporter
+FAKE=${BENCH_BUILD:-build/release}/tests/tools/fake_zeo
 SECS=${BENCH_SECONDS:-10}
 for b in "$OURS" "$FAKE" wrk curl python3; do
     command -v "$b" >/dev/null || { echo "bench: missing $b (make all unit; make bench installs wrk)"; exit 1; }

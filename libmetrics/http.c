@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* http.c: the HTTP server over libmicrohttpd: listen sockets (bound here, one MHD daemon
- * each, thread per connection), the request dispatcher (client certificate, rate limit,
- * basic auth, route, method, concurrency limit, handler) and the request/response views
- * handed to handlers. Authentication details are in http_auth.c, pages in http_page.c. */
+/* http.c: the HTTP server: listen sockets (bound here, served by the connection layer of
+ * http_conn.c: an accept thread each, a thread per connection), the request dispatcher
+ * (client certificate, rate limit, basic auth, route, method, concurrency limit, handler)
+ * and the request/response views handed to handlers. Authentication details are in
+ * http_auth.c, TLS sessions in http_tls.c, pages in http_page.c, form body decoding in
+ * http_form.c. */
 #include <errno.h>
 #include <fcntl.h>
-#include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +19,7 @@
 #include "lm/http.h"
 #include "lm/limits.h"
 #include "lm/log.h"
+#include "http_conn.h"
 #include "http_int.h"
 #include "webcfg_int.h"
 
@@ -26,7 +27,7 @@
 #define MAX_RESP_HEADERS_BYTES (16 * 1024)  /* extra headers of one response */
 
 struct route {
-    char *path;                 /* exact path, owned */
+    char *path;                 /* exact path or prefix (LM_HTTP_PREFIX), owned */
     unsigned flags;             /* LM_HTTP_* route flags */
     lm_http_handler_fn *fn;     /* handler */
     void *ud;                   /* handler's argument */
@@ -38,7 +39,7 @@ struct listener {
     char *host;                 /* host part, owned; "" = all addresses */
     char *port;                 /* port part, owned */
     int bound_port;             /* after start; -1 before */
-    struct MHD_Daemon *d;       /* running daemon, or NULL */
+    int on;                     /* being served */
 };
 
 struct lm_http_server {
@@ -55,13 +56,15 @@ struct lm_http_server {
     int rate_on;                             /* rate_limit configured */
     atomic_uint inflight;                    /* requests in LM_HTTP_LIMITED handlers */
     int started;                             /* _start succeeded once */
+    struct lmi_conns *conns;                 /* the connection layer after _start */
 };
 
 struct lm_http_request {
-    struct MHD_Connection *conn;  /* the connection */
+    const struct lmi_req *raw;    /* the parsed request (headers, URL query) */
     const char *method;           /* request method */
     const char *path;             /* decoded path */
     const char *user;             /* accepted basic-auth user, or NULL */
+    const struct lmi_form *form;  /* decoded form body (maybe empty) */
 };
 
 struct lm_http_response {
@@ -70,9 +73,6 @@ struct lm_http_response {
     struct lm_buf headers;        /* extra headers: "name\0value\0" pairs */
     struct lm_buf body;           /* the body */
 };
-
-/* A distinct address for req_cls: "headers seen, waiting for the body". */
-static const char request_started = 0;
 
 void
 lm_http_options_init(struct lm_http_options *o)
@@ -173,7 +173,8 @@ lmi_http_route_owned(struct lm_http_server *srv, const char *path, unsigned flag
     if (srv->started || !path || path[0] != '/' || !handler)
         rc = LM_EINVAL;
     for (size_t i = 0; !rc && i < srv->nroutes; i++)
-        if (!strcmp(srv->routes[i].path, path))
+        if (!strcmp(srv->routes[i].path, path) &&
+            !((srv->routes[i].flags ^ flags) & LM_HTTP_PREFIX))
             rc = LM_EINVAL;
     if (!rc && !(r = lm_realloc(srv->routes, (srv->nroutes + 1) * sizeof *r)))
         rc = LM_ENOMEM;
@@ -286,45 +287,55 @@ resp_cleanup(struct lm_http_response *resp)
     lm_buf_cleanup(&resp->body);
 }
 
-/* queue: hand resp to MHD; the body moves to MHD without a copy and is freed with
- * lm_free after it is sent. */
-static enum MHD_Result
-queue(struct lm_http_server *srv, struct MHD_Connection *conn, struct lm_http_response *resp)
+/* answer: write resp on connection c. 0, or -1 when the write failed. */
+static int
+answer(struct lmi_conn *c, struct lm_http_response *resp)
 {
-    size_t len = 0;
-    char *data = lm_buf_take(&resp->body, &len);
-    struct MHD_Response *r =
-        data ? MHD_create_response_from_buffer_with_free_callback(len, data, lm_free)
-             : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-    if (!r) {
-        lm_free(data);
-        return MHD_NO;
-    }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-                            resp->ctype ? resp->ctype : TEXT_PLAIN);
-    const char *h = resp->headers.data, *end = h + resp->headers.len;
-    while (h && h < end) {
-        const char *v = h + strlen(h) + 1;
-        MHD_add_response_header(r, h, v);
-        h = v + strlen(v) + 1;
-    }
-    /* web-config headers, unless the response set its own (Go sets them first, then the
-     * handler may overwrite them) */
-    for (size_t i = 0; srv->wc && i < srv->wc->nheaders; i++)
-        if (!MHD_get_response_header(r, srv->wc->headers[i].name))
-            MHD_add_response_header(r, srv->wc->headers[i].name, srv->wc->headers[i].value);
-    enum MHD_Result ret = MHD_queue_response(conn, (unsigned)resp->status, r);
-    MHD_destroy_response(r);
-    return ret;
+    struct lmi_answer a = {
+        .status = resp->status,
+        .ctype = resp->ctype ? resp->ctype : TEXT_PLAIN,
+        .headers = &resp->headers,
+        .body = resp->body.data ? resp->body.data : "",
+        .len = resp->body.len,
+    };
+    return lmi_conn_send(c, &a);
 }
 
 static const struct route *
 find_route(const struct lm_http_server *srv, const char *path)
 {
-    for (size_t i = 0; i < srv->nroutes; i++)
-        if (!strcmp(srv->routes[i].path, path))
-            return &srv->routes[i];
-    return NULL;
+    const struct route *best = NULL;
+    size_t bestlen = 0;
+    for (size_t i = 0; i < srv->nroutes; i++) {
+        const struct route *r = &srv->routes[i];
+        if (!(r->flags & LM_HTTP_PREFIX)) {
+            if (!strcmp(r->path, path))
+                return r;
+            continue;
+        }
+        size_t n = strlen(r->path);
+        if ((!best || n > bestlen) && !strncmp(r->path, path, n)) {
+            best = r;
+            bestlen = n;
+        }
+    }
+    return best;
+}
+
+/* allow_header: the Allow value of a route. */
+static const char *
+allow_header(unsigned flags)
+{
+    switch (flags & (LM_HTTP_ALLOW_POST | LM_HTTP_ALLOW_PUT)) {
+    case LM_HTTP_ALLOW_POST:
+        return "GET, HEAD, POST";
+    case LM_HTTP_ALLOW_PUT:
+        return "GET, HEAD, PUT";
+    case LM_HTTP_ALLOW_POST | LM_HTTP_ALLOW_PUT:
+        return "GET, HEAD, POST, PUT";
+    default:
+        return "GET, HEAD";
+    }
 }
 
 /* serve_route: method check, concurrency limit and the handler, into resp. */
@@ -334,9 +345,11 @@ serve_route(struct lm_http_server *srv, const struct route *rt, struct lm_http_r
 {
     const char *m = req->method;
     int post = (rt->flags & LM_HTTP_ALLOW_POST) != 0;
-    if (strcmp(m, "GET") && strcmp(m, "HEAD") && !(post && !strcmp(m, "POST"))) {
+    int put = (rt->flags & LM_HTTP_ALLOW_PUT) != 0;
+    if (strcmp(m, "GET") && strcmp(m, "HEAD") && !(post && !strcmp(m, "POST")) &&
+        !(put && !strcmp(m, "PUT"))) {
         resp_text(resp, 405, "Method Not Allowed\n");
-        lm_http_response_header(resp, "Allow", post ? "GET, HEAD, POST" : "GET, HEAD");
+        lm_http_response_header(resp, "Allow", allow_header(rt->flags));
         return;
     }
     int limited = (rt->flags & LM_HTTP_LIMITED) && srv->max_requests;
@@ -360,21 +373,80 @@ serve_route(struct lm_http_server *srv, const struct route *rt, struct lm_http_r
     }
 }
 
-/* dispatch: one complete request. MHD_NO closes the connection without an answer. */
-static enum MHD_Result
-dispatch(struct lm_http_server *srv, struct MHD_Connection *conn, const char *url,
-         const char *method)
+/* b64val: one base64 digit's value, or -1. */
+static int
+b64val(int ch)
 {
-    struct lm_http_request req = {.conn = conn, .method = method, .path = url};
+    if (ch >= 'A' && ch <= 'Z')
+        return ch - 'A';
+    if (ch >= 'a' && ch <= 'z')
+        return ch - 'a' + 26;
+    if (ch >= '0' && ch <= '9')
+        return ch - '0' + 52;
+    return ch == '+' ? 62 : ch == '/' ? 63 : -1;
+}
+
+/* basic_auth: the user and password of an "Authorization: Basic ..." value, decoded into
+ * a new string "user\0pass" (*user points at it; lm_free it). 0, or -1 when absent or
+ * malformed (no colon, bad base64). */
+static int
+basic_auth(const char *h, char **user, const char **pass)
+{
+    *user = NULL;
+    if (!h || strncasecmp(h, "Basic ", 6))
+        return -1;
+    h += 6;
+    h += strspn(h, " ");
+    size_t n = strlen(h), o = 0;
+    char *out = lm_malloc(n + 1);
+    if (!out)
+        return -1;
+    unsigned acc = 0;
+    int bits = 0;
+    size_t i = 0;
+    for (; i < n && h[i] != '='; i++) {
+        int v = b64val((unsigned char)h[i]);
+        if (v < 0)
+            break;
+        acc = (acc << 6) | (unsigned)v;
+        if ((bits += 6) >= 8) {
+            bits -= 8;
+            out[o++] = (char)((acc >> bits) & 0xff);
+        }
+    }
+    while (i < n && h[i] == '=')
+        i++;
+    out[o] = '\0';
+    char *colon = i == n ? memchr(out, ':', o) : NULL;
+    if (!colon || memchr(out, '\0', o)) {
+        explicit_bzero(out, o);
+        lm_free(out);
+        return -1;
+    }
+    *colon = '\0';
+    *user = out;
+    *pass = colon + 1;
+    return 0;
+}
+
+/* dispatch: one complete request (lmi_dispatch_fn). -1 closes the connection without an
+ * answer. */
+static int
+dispatch(void *ud, struct lmi_conn *c, const struct lmi_req *raw)
+{
+    struct lm_http_server *srv = ud;
+    const char *url = raw->path;
+    struct lmi_form decoded = {0};
+    struct lm_http_request req = {.raw = raw, .method = raw->method, .path = url,
+                                  .form = &decoded};
     struct lm_http_response resp;
-    char *user = NULL, *pass = NULL;
+    char *creds = NULL;
+    const char *pass = NULL;
     if (srv->wc && srv->wc->tls && srv->wc->client_auth != LM_TLS_NO_CLIENT_CERT) {
-        const union MHD_ConnectionInfo *ci =
-            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
         char why[160];
-        if (lmi_tls_check(srv->wc, ci ? ci->tls_session : NULL, why, sizeof why)) {
+        if (lmi_tls_check(srv->wc, raw->tls, why, sizeof why)) {
             lm_warn(srv->log, "TLS client refused", "path", url, "err", why, NULL);
-            return MHD_NO;
+            return -1;
         }
     }
     resp_init(&resp);
@@ -383,115 +455,50 @@ dispatch(struct lm_http_server *srv, struct MHD_Connection *conn, const char *ur
         goto send;
     }
     if (srv->auth) {
-        user = MHD_basic_auth_get_username_password(conn, &pass);
-        if (!user || !lmi_auth_check(srv->auth, user, pass ? pass : "")) {
+        if (basic_auth(lmi_req_header(raw, "Authorization"), &creds, &pass) ||
+            !lmi_auth_check(srv->auth, creds, pass)) {
             resp_text(&resp, 401, "Unauthorized\n");
             lm_http_response_header(&resp, "WWW-Authenticate", "Basic");
             goto send;
         }
-        req.user = user;
+        req.user = creds;
     }
     const struct route *rt = find_route(srv, url);
-    if (!rt)
+    if (!rt) {
         resp_text(&resp, 404, "404 page not found\n");
-    else
+    } else if (raw->toobig) {
+        resp_text(&resp, 413, "http: POST too large\n");
+    } else if (raw->form && raw->body.len &&
+               lmi_form_decode(&decoded, raw->body.data, raw->body.len)) {
+        resp_text(&resp, 500, "Internal Server Error\n");
+    } else {
         serve_route(srv, rt, &req, &resp);
-send:;
-    enum MHD_Result ret = queue(srv, conn, &resp);
-    resp_cleanup(&resp);
-    if (pass) {
-        explicit_bzero(pass, strlen(pass));
-        MHD_free(pass);
     }
-    if (user)
-        MHD_free(user);
+send:;
+    int ret = answer(c, &resp);
+    resp_cleanup(&resp);
+    lmi_form_free(&decoded);
+    if (creds) {
+        explicit_bzero(creds, strlen(creds) + (pass ? strlen(pass) + 1 : 0));
+        lm_free(creds);
+    }
     return ret;
 }
 
-/* on_request: MHD's access handler. The first call (headers only) just marks the request;
- * request bodies are read and dropped; the last call dispatches. */
-static enum MHD_Result
-on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
-           const char *version, const char *upload_data, size_t *upload_data_size,
-           void **req_cls)
-{
-    if (!*req_cls) {
-        *req_cls = (void *)&request_started;
-        return MHD_YES;
-    }
-    if (*upload_data_size) {
-        *upload_data_size = 0;
-        return MHD_YES;
-    }
-    return dispatch(cls, conn, url, method);
-}
-
-/* on_connection: at connection start, set up client-certificate requests (TLS only). */
-static void
-on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
-              enum MHD_ConnectionNotificationCode toe)
-{
-    struct lm_http_server *srv = cls;
-    if (toe != MHD_CONNECTION_NOTIFY_STARTED)
-        return;
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
-    if (ci && ci->tls_session)
-        lmi_tls_prepare(srv->wc, ci->tls_session);
-}
-
-/* mhd_log: MHD's messages, at debug level (they are about single connections). */
-static void
-mhd_log(void *cls, const char *fmt, va_list ap)
-{
-    struct lm_http_server *srv = cls;
-    if (!lm_log_enabled(srv->log, LM_LOG_DEBUG))
-        return;
-    char msg[512];
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    size_t n = strlen(msg);
-    while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
-        msg[--n] = '\0';
-    lm_debug(srv->log, "libmicrohttpd", "err", msg, NULL);
-}
-
-/* start_one: bind l and start its daemon. */
+/* start_one: bind l and serve it. */
 static int
 start_one(struct lm_http_server *srv, struct listener *l, struct lm_err *err)
 {
     int fd = bind_one(l, err);
     if (fd < 0)
         return err ? err->code : LM_EIO;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-                     MHD_USE_POLL | MHD_USE_ERROR_LOG;
-    struct MHD_OptionItem ops[12];
-    size_t n = 0;
-    ops[n++] = (struct MHD_OptionItem){MHD_OPTION_LISTEN_SOCKET, fd, NULL};
-    ops[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT, srv->timeout_s, NULL};
-    ops[n++] = (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, srv};
-    const struct lm_webcfg *wc = srv->wc;
-    if (wc && wc->tls) {
-        flags |= MHD_USE_TLS;
-        ops[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, wc->key_pem};
-        ops[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, wc->cert_pem};
-        ops[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_PRIORITIES, 0, wc->priorities};
-        if (wc->ca_pem)
-            ops[n++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_TRUST, 0, wc->ca_pem};
-        if (wc->client_auth != LM_TLS_NO_CLIENT_CERT)
-            ops[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_CONNECTION,
-                                               (intptr_t)on_connection, srv};
-    }
-    ops[n++] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
-    l->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_ARRAY, ops,
-                            MHD_OPTION_END);
-    if (!l->d) {
-        close(fd);
+    int rc = lmi_conns_listen(srv->conns, fd, l->addr, err);  /* takes fd */
+    if (rc) {
         l->bound_port = -1;
-        return lm_err_set(err, wc && wc->tls ? LM_ECONFIG : LM_EIO, l->addr,
-                          "cannot start the HTTP server%s",
-                          wc && wc->tls ? " (TLS setup failed)" : "");
+        return rc;
     }
-    return 0;  /* the daemon owns fd now and closes it when stopped */
+    l->on = 1;
+    return 0;
 }
 
 int
@@ -499,6 +506,16 @@ lm_http_server_start(struct lm_http_server *srv, struct lm_err *err)
 {
     if (srv->started)
         return lm_err_set(err, LM_EINVAL, NULL, "HTTP server already started");
+    if (!srv->conns) {
+        struct lmi_conn_opts co = {.timeout_s = srv->timeout_s, .wc = srv->wc, .log = srv->log,
+                                   .dispatch = dispatch, .ud = srv};
+        if (!(srv->conns = lmi_conns_new(&co, err))) {
+            int code = err && err->code ? err->code : LM_ECONFIG;
+            if (err && srv->nls && !err->where[0])
+                snprintf(err->where, sizeof err->where, "%s", srv->ls[0].addr);
+            return code;
+        }
+    }
     for (size_t i = 0; i < srv->nls; i++) {
         int rc = start_one(srv, &srv->ls[i], err);
         if (rc) {
@@ -513,18 +530,15 @@ lm_http_server_start(struct lm_http_server *srv, struct lm_err *err)
 int
 lm_http_server_port(const struct lm_http_server *srv, size_t i)
 {
-    return i < srv->nls && srv->ls[i].d ? srv->ls[i].bound_port : -1;
+    return i < srv->nls && srv->ls[i].on ? srv->ls[i].bound_port : -1;
 }
 
 void
 lm_http_server_stop(struct lm_http_server *srv)
 {
-    for (size_t i = 0; i < srv->nls; i++) {
-        if (srv->ls[i].d) {
-            MHD_stop_daemon(srv->ls[i].d);
-            srv->ls[i].d = NULL;
-        }
-    }
+    lmi_conns_stop(srv->conns);  /* closes the listeners, waits for connections */
+    for (size_t i = 0; i < srv->nls; i++)
+        srv->ls[i].on = 0;
 }
 
 void
@@ -533,6 +547,7 @@ lm_http_server_free(struct lm_http_server *srv)
     if (!srv)
         return;
     lm_http_server_stop(srv);
+    lmi_conns_free(srv->conns);
     for (size_t i = 0; i < srv->nls; i++) {
         lm_free(srv->ls[i].addr);
         lm_free(srv->ls[i].host);
@@ -571,36 +586,16 @@ lm_http_request_user(const struct lm_http_request *req)
 const char *
 lm_http_request_header(const struct lm_http_request *req, const char *name)
 {
-    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+    return lmi_req_header(req->raw, name);
 }
 
-/* State of a walk over the query arguments. */
-struct qwalk {
-    const char *name;     /* argument looked for */
-    size_t want;          /* index wanted */
-    size_t seen;          /* matches so far */
-    const char *found;    /* the value at index want */
-};
-
-static enum MHD_Result
-qwalk_cb(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
-{
-    struct qwalk *w = cls;
-    if (!key || strcmp(key, w->name))
-        return MHD_YES;
-    if (w->seen++ == w->want) {
-        w->found = value ? value : "";
-        return MHD_NO;
-    }
-    return MHD_YES;
-}
-
+/* Form values come first (Go's Request.Form order), then the URL's. */
 const char *
 lm_http_request_query_nth(const struct lm_http_request *req, const char *name, size_t i)
 {
-    struct qwalk w = {.name = name, .want = i};
-    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, qwalk_cb, &w);
-    return w.found;
+    size_t seen = 0;
+    const char *v = req->form ? lmi_form_find(req->form, name, i, &seen) : NULL;
+    return v ? v : lmi_form_find(&req->raw->query, name, i, &seen);
 }
 
 const char *
@@ -612,9 +607,11 @@ lm_http_request_query(const struct lm_http_request *req, const char *name)
 size_t
 lm_http_request_query_count(const struct lm_http_request *req, const char *name)
 {
-    struct qwalk w = {.name = name, .want = SIZE_MAX};
-    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, qwalk_cb, &w);
-    return w.seen;
+    size_t seen = 0;
+    if (req->form)
+        lmi_form_find(req->form, name, SIZE_MAX, &seen);
+    lmi_form_find(&req->raw->query, name, SIZE_MAX, &seen);
+    return seen;
 }
 
 void
@@ -647,6 +644,12 @@ struct lm_buf *
 lm_http_response_body(struct lm_http_response *resp)
 {
     return &resp->body;
+}
+
+void
+lm_http_response_body_limit(struct lm_http_response *resp, size_t max)
+{
+    resp->body.max = max < resp->body.len ? resp->body.len : max;
 }
 
 int

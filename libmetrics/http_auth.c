@@ -2,16 +2,15 @@
 /* http_auth.c: who may talk to the HTTP server: basic auth against bcrypt hashes (libcrypt's
  * crypt_rn) with an in-memory cache of successful checks keyed by an HMAC under a random
  * per-server key, TLS client-certificate policy on the GnuTLS session, and the rate
- * limiter. Never logs or keeps a password; the dispatcher lives in http.c. */
+ * limiter. GnuTLS (HMAC, random key, certificates) is loaded with dlopen when basic auth
+ * or TLS is configured (http_gnutls.h). Never logs or keeps a password; the dispatcher lives in http.c. */
 #include <arpa/inet.h>
 #include <crypt.h>
-#include <gnutls/crypto.h>
-#include <gnutls/gnutls.h>
-#include <gnutls/x509.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include "lm/alloc.h"
+#include "http_gnutls.h"
 #include "http_int.h"
 #include "webcfg_int.h"
 
@@ -39,7 +38,7 @@ lmi_auth_new(const struct lm_webcfg *c)
     if (!a)
         return NULL;
     a->c = c;
-    if (gnutls_rnd(GNUTLS_RND_KEY, a->key, sizeof a->key) < 0) {
+    if (lmi_gnutls_load(NULL) || gnutls_rnd(GNUTLS_RND_KEY, a->key, sizeof a->key) < 0) {
         lm_free(a);
         return NULL;
     }

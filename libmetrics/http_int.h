@@ -6,6 +6,7 @@
 #define LM_HTTP_INT_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include "lm/http.h"
 #include "lm/webcfg.h"
@@ -17,6 +18,26 @@ struct lm_http_server;
  * (also when registration fails, so ud never leaks). */
 int lmi_http_route_owned(struct lm_http_server *srv, const char *path, unsigned flags,
                          lm_http_handler_fn *handler, void *ud, void (*free_ud)(void *));
+
+/* A decoded urlencoded form body (http_form.c). */
+struct lmi_form {
+    char *data;       /* "name\0value\0" pairs, owned, or NULL when empty */
+    size_t len;       /* bytes used in data */
+    size_t npairs;    /* pairs in data */
+};
+
+/* lmi_form_content_type: ct is application/x-www-form-urlencoded (any case, with or
+ * without parameters). NULL is not. */
+bool lmi_form_content_type(const char *ct);
+/* lmi_form_decode: decode body (len bytes) into f (overwritten): '&'-separated pairs,
+ * '+' = space, %XX = byte, malformed escapes kept. 0 or LM_ENOMEM (f empty). */
+int lmi_form_decode(struct lmi_form *f, const char *body, size_t len);
+void lmi_form_free(struct lmi_form *f);
+/* lmi_form_find: the value of name at index want among f's values of name, or NULL;
+ * *seen is increased by the number of values of name passed (so a caller can continue
+ * counting in another source). */
+const char *lmi_form_find(const struct lmi_form *f, const char *name, size_t want,
+                          size_t *seen);
 
 /* lmi_auth_new: basic-auth state for the users of c (borrowed; must outlive it): a keyed
  * cache of successful checks and a lock that runs one bcrypt at a time. NULL on OOM. */

@@ -5,7 +5,6 @@
  * them, bcrypt hash syntax and Go durations. Owns no state; the parser is webcfg.c. */
 #include <errno.h>
 #include <fcntl.h>
-#include <gnutls/gnutls.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -13,6 +12,7 @@
 #include "lm/alloc.h"
 #include "lm/buf.h"
 #include "lm/limits.h"
+#include "http_gnutls.h"  /* GnuTLS through dlopen: loaded only when TLS is configured */
 #include "webcfg_int.h"
 
 /* Where Debian keeps the system trust store; used as the client CA pool when a verifying
@@ -194,6 +194,9 @@ static int
 check_gnutls(const struct lm_webcfg *c, const struct lmi_tls_raw *raw, struct lm_err *err)
 {
     gnutls_certificate_credentials_t cred;
+    struct lm_err le;
+    if (lmi_gnutls_load(&le))
+        return lm_err_set(err, le.code, raw->section_at, "%s", le.msg);
     if (gnutls_certificate_allocate_credentials(&cred) < 0)
         return lm_err_set(err, LM_ENOMEM, raw->section_at, "out of memory");
     int rc = 0, g;

@@ -40,4 +40,7 @@ ALL_LDFLAGS = -pthread $(LDSAN) $(LDFLAGS)
 pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1))
 pc_libs   = $(shell $(PKG_CONFIG) --libs $(1))
 
-LM_PKGS := libmicrohttpd gnutls yaml-0.1 zlib libcrypt libpcre2-8
+# gnutls: headers only; libmetrics loads it with dlopen when TLS or basic auth is configured
+# (libmetrics/http_gnutls.h), so LM_LINK_PKGS, what every binary links, leaves it out.
+LM_PKGS := gnutls yaml-0.1 zlib libcrypt libpcre2-8
+LM_LINK_PKGS := yaml-0.1 zlib libcrypt libpcre2-8

@@ -1,54 +1,30 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* fetch.c: the libcurl GET wrapper (proto/fetch.h). Owns one easy handle per client so
- * keep-alive connections survive between scrapes; every call resets the options, so no
- * setting leaks from one request to the next. Maps curl's failures to LM_E* codes with
- * the redacted URL as the place. Does not judge HTTP statuses or bodies: callers do. */
-#include <curl/curl.h>
-#include <pthread.h>
+/* fetch.c: GET of a status page (proto/fetch.h). Plain http:// (over TCP or a unix
+ * socket) goes through the small client in proto/httpc.c, one connection per request,
+ * following redirects itself; https:// and proxies taken from the environment go to
+ * libcurl (fetch_curl.c), which is loaded only then. Does not judge HTTP statuses or
+ * bodies: callers do. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "lm/alloc.h"
 #include "proto/fetch.h"
+#include "proto/fetch_int.h"
+#include "proto/httpc.h"
+#include "proto/sock.h"
 
 #define DEFAULT_UA "lm-fetch/1.0"
 
 struct proto_fetch {
-    CURL *h;                       /* reused easy handle (connection cache) */
-    char errbuf[CURL_ERROR_SIZE];  /* libcurl's detailed reason of the last failure */
+    void *curl;                    /* libcurl easy handle, created on the first https GET */
 };
-
-/* What the write callback needs. */
-struct sink {
-    struct lm_buf *body;           /* destination, capped */
-    bool toobig;                   /* the cap was hit */
-    bool nomem;                    /* an allocation failed */
-};
-
-static pthread_once_t global_once = PTHREAD_ONCE_INIT;
-static CURLcode global_rc = CURLE_FAILED_INIT;
-
-static void
-global_init(void)
-{
-    global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
 
 struct proto_fetch *
 proto_fetch_new(void)
 {
-    pthread_once(&global_once, global_init);
-    if (global_rc != CURLE_OK)
-        return NULL;
-    struct proto_fetch *f = lm_calloc(1, sizeof *f);
-    if (!f)
-        return NULL;
-    f->h = curl_easy_init();
-    if (!f->h) {
-        lm_free(f);
-        return NULL;
-    }
-    return f;
+    return lm_calloc(1, sizeof(struct proto_fetch));
 }
 
 void
@@ -56,7 +32,7 @@ proto_fetch_free(struct proto_fetch *f)
 {
     if (!f)
         return;
-    curl_easy_cleanup(f->h);
+    proto_fetch_curl_free(f->curl);
     lm_free(f);
 }
 
@@ -77,37 +53,7 @@ proto_fetch_resp_cleanup(struct proto_fetch_resp *r)
 const char *
 proto_fetch_redact(const char *url, char *out, size_t n)
 {
-    if (!n)
-        return out;
-    snprintf(out, n, "%.*s", (int)strcspn(url, ":"), url);
-    CURLU *u = curl_url();
-    if (!u)
-        return out;
-    char *pw = NULL, *full = NULL;
-    if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK) {
-        if (curl_url_get(u, CURLUPART_PASSWORD, &pw, 0) == CURLUE_OK && pw)
-            curl_url_set(u, CURLUPART_PASSWORD, "xxxxx", 0);
-        if (curl_url_get(u, CURLUPART_URL, &full, 0) == CURLUE_OK && full)
-            snprintf(out, n, "%s", full);
-    }
-    curl_free(pw);
-    curl_free(full);
-    curl_url_cleanup(u);
-    return out;
-}
-
-/* on_body: libcurl write callback; refuses (and so aborts the transfer) past the cap. */
-static size_t
-on_body(char *p, size_t size, size_t nmemb, void *ud)
-{
-    struct sink *s = ud;
-    size_t n = size * nmemb;
-    int rc = lm_buf_append(s->body, p, n);
-    if (rc == LM_ETOOBIG)
-        s->toobig = true;
-    else if (rc)
-        s->nomem = true;
-    return rc ? 0 : n;
+    return proto_url_redact(url, out, n);
 }
 
 /* monotonic_now: CLOCK_MONOTONIC in seconds. */
@@ -137,101 +83,83 @@ time_limit_ms(const struct proto_fetch_req *req)
     return ms > 0 ? ms : 1;
 }
 
-/* copy_str: bounded copy of a possibly-NULL string. */
-static void
-copy_str(char *dst, size_t n, const char *src)
-{
-    snprintf(dst, n, "%s", src ? src : "");
-}
-
-/* fail: map a curl result to an LM_E* with a reason in words. */
+/* env_proxy: a proxy is set in the environment for scheme ("http"/"https"). no_proxy is
+ * left to libcurl, which then gets the request. */
 static int
-fail(struct proto_fetch *f, CURLcode c, const struct sink *s, const char *where,
-     struct lm_err *err)
+env_proxy(const char *scheme)
 {
-    const char *why = f->errbuf[0] ? f->errbuf : curl_easy_strerror(c);
-    if (s->toobig)
-        return lm_err_set(err, LM_ETOOBIG, where, "response body larger than %zu bytes",
-                          s->body->max);
-    if (s->nomem || c == CURLE_OUT_OF_MEMORY)
-        return lm_err_set(err, LM_ENOMEM, where, "out of memory");
-    switch (c) {
-    case CURLE_OPERATION_TIMEDOUT:
-        return lm_err_set(err, LM_ETIMEOUT, where, "%s", why);
-    case CURLE_URL_MALFORMAT:
-    case CURLE_UNSUPPORTED_PROTOCOL:
-        return lm_err_set(err, LM_EINVAL, where, "%s", why);
-    case CURLE_TOO_MANY_REDIRECTS:
-        return lm_err_set(err, LM_EIO, where, "stopped after %d redirects",
-                          PROTO_FETCH_MAX_REDIRECTS);
-    default:
-        return lm_err_set(err, LM_EIO, where, "%s", why);
+    const char *names[] = {!strcmp(scheme, "https") ? "https_proxy" : "http_proxy",
+                           !strcmp(scheme, "https") ? "HTTPS_PROXY" : "HTTP_PROXY",
+                           "all_proxy", "ALL_PROXY"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const char *v = getenv(names[i]);
+        if (v && *v)
+            return 1;
     }
+    return 0;
 }
 
-/* set_options: everything one GET needs on the freshly reset handle. */
-static CURLcode
-set_options(CURL *h, const struct proto_fetch_req *req, long ms, struct curl_slist *hdrs,
-            struct sink *s, char *errbuf)
+/* resolve: the Location loc against the URL base into out (n bytes). 0 or -1. */
+static int
+resolve(const char *base, const char *loc, char *out, size_t n)
 {
-    CURLcode c = curl_easy_setopt(h, CURLOPT_URL, req->url);
-    if (!c)
-        c = curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-    if (!c)
-        c = curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-    if (!c)
-        c = curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    if (!c)
-        c = curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    if (!c)
-        c = curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-    if (!c)
-        c = curl_easy_setopt(h, CURLOPT_WRITEDATA, s);
-    if (!c)
-        c = curl_easy_setopt(h, CURLOPT_USERAGENT,
-                             req->user_agent && *req->user_agent ? req->user_agent
-                                                                 : DEFAULT_UA);
-    if (!c)
-        c = curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-    if (!c && ms > 0)
-        c = curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, ms);
-    if (!c && req->follow_redirects) {
-        c = curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-        if (!c)
-            c = curl_easy_setopt(h, CURLOPT_MAXREDIRS, (long)PROTO_FETCH_MAX_REDIRECTS);
+    int w;
+    if (strstr(loc, "://")) {
+        w = snprintf(out, n, "%s", loc);
+    } else if (loc[0] == '/' && loc[1] == '/') {
+        w = snprintf(out, n, "%.*s:%s", (int)strcspn(base, ":"), base, loc);
+    } else {
+        const char *auth = strstr(base, "://");
+        if (!auth)
+            return -1;
+        auth += 3;
+        size_t alen = strcspn(auth, "/?#");
+        size_t keep = (size_t)(auth - base) + alen;
+        if (loc[0] != '/') {  /* relative to the base's directory */
+            const char *path = auth + alen, *q = path + strcspn(path, "?#");
+            const char *slash = path;
+            for (const char *p = path; p < q; p++)
+                if (*p == '/')
+                    slash = p + 1;
+            keep = (size_t)(slash - base);
+            if (slash == path) {
+                w = snprintf(out, n, "%.*s/%s", (int)keep, base, loc);
+                return w < 0 || (size_t)w >= n ? -1 : 0;
+            }
+        }
+        w = snprintf(out, n, "%.*s%s", (int)keep, base, loc);
     }
-    if (!c && req->insecure) {
-        c = curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-        if (!c)
-            c = curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
-    }
-    if (!c && !req->proxy_from_env)
-        c = curl_easy_setopt(h, CURLOPT_PROXY, "");
-    if (!c && req->unix_socket && *req->unix_socket)
-        c = curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, req->unix_socket);
-    if (!c && hdrs)
-        c = curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-    return c;
+    return w < 0 || (size_t)w >= n ? -1 : 0;
 }
 
-/* read_info: status, Content-Type and redirect details after a transfer. */
-static void
-read_info(CURL *h, struct proto_fetch_resp *r)
+/* get_plain: one GET of u over a new connection (TCP, or req->unix_socket). */
+static int
+get_plain(const struct proto_fetch_req *req, const struct proto_url *u, double deadline,
+          struct proto_fetch_resp *r, const char *where, struct lm_err *err)
 {
-    long code = 0, nredir = 0;
-    char *ct = NULL, *eff = NULL, *loc = NULL;
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-    curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct);
-    curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &eff);
-    curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &loc);
-    curl_easy_getinfo(h, CURLINFO_REDIRECT_COUNT, &nredir);
-    r->status = code;
-    r->redirects = nredir > 0 ? (unsigned)nredir : 0;
-    copy_str(r->content_type, sizeof r->content_type, ct);
-    if (eff)
-        proto_fetch_redact(eff, r->final_url, sizeof r->final_url);
-    if (loc && code >= 300 && code < 400)
-        proto_fetch_redact(loc, r->location, sizeof r->location);
+    int fd = req->unix_socket && *req->unix_socket
+                 ? proto_sock_connect_unix(req->unix_socket, deadline, err)
+                 : proto_sock_connect_tcp(u->host, u->port, deadline, err);
+    if (fd < 0) {
+        snprintf(err->where, sizeof err->where, "%s", where);
+        return err->code;
+    }
+    struct proto_httpc_req hr = {
+        .method = "GET",
+        .target = u->target,
+        .host = req->host && *req->host ? req->host : u->hostport,
+        .user = u->has_user ? u->user : NULL,
+        .pass = u->pass,
+        .user_agent = req->user_agent && *req->user_agent ? req->user_agent : DEFAULT_UA,
+    };
+    struct proto_httpc_resp hresp = {.body = &r->body};
+    lm_buf_reset(&r->body);
+    int rc = proto_httpc_exchange(fd, &hr, &hresp, deadline, where, err);
+    close(fd);
+    r->status = hresp.status;
+    snprintf(r->content_type, sizeof r->content_type, "%s", hresp.content_type);
+    snprintf(r->location, sizeof r->location, "%s", hresp.location);
+    return rc;
 }
 
 int
@@ -250,26 +178,62 @@ proto_fetch_get(struct proto_fetch *f, const struct proto_fetch_req *req,
     long ms = time_limit_ms(req);
     if (ms < 0)
         return lm_err_set(err, LM_ETIMEOUT, where, "deadline passed before the request");
-
-    struct curl_slist *hdrs = NULL;
-    if (req->host && *req->host) {
-        char line[512];
-        snprintf(line, sizeof line, "Host: %s", req->host);
-        hdrs = curl_slist_append(NULL, line);
-        if (!hdrs)
-            return lm_err_set(err, LM_ENOMEM, where, "out of memory");
+    double deadline = ms ? monotonic_now() + (double)ms / 1000.0 : monotonic_now() + 86400.0;
+    char *url = lm_malloc(PROTO_FETCH_URL_MAX * 2);
+    struct proto_url *u = lm_malloc(sizeof *u);
+    int rc = 0;
+    if (!url || !u) {
+        rc = lm_err_set(err, LM_ENOMEM, where, "out of memory");
+        goto out;
     }
-    struct sink s = {&r->body, false, false};
-    curl_easy_reset(f->h);
-    f->errbuf[0] = '\0';
-    CURLcode c = set_options(f->h, req, ms, hdrs, &s, f->errbuf);
-    if (c == CURLE_OK)
-        c = curl_easy_perform(f->h);
-    read_info(f->h, r);
-    /* The handle keeps pointers to hdrs and s: drop them before returning. */
-    curl_easy_setopt(f->h, CURLOPT_HTTPHEADER, NULL);
-    curl_easy_setopt(f->h, CURLOPT_WRITEDATA, NULL);
-    curl_easy_setopt(f->h, CURLOPT_ERRORBUFFER, NULL);
-    curl_slist_free_all(hdrs);
-    return c == CURLE_OK ? 0 : fail(f, c, &s, where, err);
+    snprintf(url, PROTO_FETCH_URL_MAX * 2, "%s", req->url);
+    for (;;) {
+        rc = proto_url_parse(url, u, err);
+        if (rc) {
+            snprintf(err->where, sizeof err->where, "%s", where);
+            break;
+        }
+        if (!strcmp(u->scheme, "https") || (req->proxy_from_env && env_proxy(u->scheme))) {
+            struct proto_fetch_req cr = *req;
+            cr.url = url;
+            unsigned before = r->redirects;
+            ms = time_limit_ms(&(struct proto_fetch_req){.deadline = deadline});
+            rc = ms < 0 ? lm_err_set(err, LM_ETIMEOUT, where, "timed out")
+                        : proto_fetch_curl_get(&f->curl, &cr, ms, r, where, err);
+            r->redirects += before;
+            break;
+        }
+        proto_url_redact(url, r->final_url, sizeof r->final_url);
+        rc = get_plain(req, u, deadline, r, where, err);
+        if (rc || r->status < 300 || r->status >= 400 || !r->location[0])
+            break;
+        char *next = lm_malloc(PROTO_FETCH_URL_MAX * 2);
+        if (!next) {
+            rc = lm_err_set(err, LM_ENOMEM, where, "out of memory");
+            break;
+        }
+        int bad = resolve(url, r->location, next, PROTO_FETCH_URL_MAX * 2);
+        if (!bad)
+            proto_url_redact(next, r->location, sizeof r->location);
+        if (bad || !req->follow_redirects) {
+            lm_free(next);
+            break;
+        }
+        if (r->redirects >= PROTO_FETCH_MAX_REDIRECTS) {
+            lm_free(next);
+            rc = lm_err_set(err, LM_EIO, where, "stopped after %d redirects",
+                            PROTO_FETCH_MAX_REDIRECTS);
+            break;
+        }
+        r->redirects++;
+        r->location[0] = '\0';
+        lm_free(url);
+        url = next;
+    }
+out:
+    if (u)
+        explicit_bzero(u, sizeof *u);
+    lm_free(u);
+    lm_free(url);
+    return rc;
 }

@@ -15,6 +15,7 @@
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 #include <libxml/globals.h>
+#include "proto/xml_dl.h"  /* after the libxml2 headers: maps their calls */
 #include "lm/alloc.h"
 #include "proto/xmlrpc.h"
 
@@ -735,6 +736,9 @@ proto_xmlrpc_parse_response(const char *data, size_t len, struct proto_xmlrpc_va
     if (len > PROTO_XMLRPC_MAX_RESPONSE || len > INT_MAX)
         return lm_err_set(err, LM_ETOOBIG, NULL, "response of %zu bytes is over the %lu limit",
                           len, (unsigned long)PROTO_XMLRPC_MAX_RESPONSE);
+    int lrc = proto_xml_load(err);
+    if (lrc)
+        return lrc;
     /* the handlers are per thread: swap ours in for this parse only */
     xmlGenericErrorFunc old_generic = xmlGenericError;
     void *old_generic_ctx = xmlGenericErrorContext;

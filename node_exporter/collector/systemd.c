@@ -12,13 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <systemd/sd-bus.h>
 #include "lm/alloc.h"
 #include "lm/exporter.h"
 #include "lm/flags.h"
 #include "lm/log.h"
 #include "lm/regex.h"
 #include "node_exporter/ne.h"
+#include "node_exporter/sd_dl.h"
 
 #define SD_DEST "org.freedesktop.systemd1"
 #define SD_PATH "/org/freedesktop/systemd1"
@@ -178,6 +178,9 @@ open_private(sd_bus **out)
 static int
 connect_bus(struct systemd *s, struct lm_err *err)
 {
+    int lrc = ne_sd_load(err);
+    if (lrc)
+        return lrc;
     if (s->bus && sd_bus_is_open(s->bus) > 0)
         return 0;
     if (s->bus)

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* http.h: a small HTTP/1.1 server for exporters (over libmicrohttpd, which this header
- * does not expose): exact-path routes, GET/HEAD (POST on opt-in), 404/405 with Allow,
+/* http.h: a small HTTP/1.1 server for exporters and flint (libmetrics' own, over plain
+ * sockets; GnuTLS is loaded only when the web config enables TLS or basic auth):
+ * exact-path and prefix routes, GET/HEAD (POST and PUT on opt-in, with urlencoded form
+ * bodies read as query parameters), 404/405 with Allow,
  * a limit on concurrent requests (--web.max-requests), an idle timeout, and TLS, client
  * certificates, basic auth, extra headers and rate limiting from a web config
  * (lm/webcfg.h). One thread per connection: handlers may block (a scrape); they run
@@ -41,6 +43,13 @@ void lm_http_options_init(struct lm_http_options *o);
 /* Route flags. */
 #define LM_HTTP_ALLOW_POST 0x1  /* POST is allowed too (e.g. /-/reload) */
 #define LM_HTTP_LIMITED 0x2     /* counts against max_requests (the metrics route) */
+#define LM_HTTP_PREFIX 0x4      /* the path is a prefix: the route serves every request
+                                 * path that starts with it (see lm_http_route) */
+#define LM_HTTP_ALLOW_PUT 0x8   /* PUT is allowed too (Prometheus's /-/reload and /-/quit) */
+
+/* Largest form body read from a POST or PUT (Go's net/http ParseForm limit, 10 MiB).
+ * A larger one is answered 413 without calling the handler. */
+#define LM_HTTP_MAX_FORM_BYTES (10UL * 1024 * 1024)
 
 /* A handler fills resp (status 200 and "text/plain; charset=utf-8" unless it says
  * otherwise) and returns 0; a negative LM_E* return discards resp and answers 500 (the
@@ -56,9 +65,14 @@ typedef int lm_http_handler_fn(const struct lm_http_request *req,
 struct lm_http_server *lm_http_server_new(const struct lm_http_options *opts,
                                           struct lm_err *err);
 
-/* lm_http_route: serve path (exact match, e.g. "/metrics"; copied) with handler(ud).
- * Only before _start. 0, LM_EINVAL (bad path, after start, or already routed), or
- * LM_ENOMEM. */
+/* lm_http_route: serve path (copied) with handler(ud). Without LM_HTTP_PREFIX the
+ * request path must equal path ("/metrics"); with it, the route serves every request
+ * path that starts with path byte for byte ("/api/v1/label/" serves
+ * "/api/v1/label/job/values"; the handler reads the rest from lm_http_request_path).
+ * Choice: an exact route whose path equals the request path wins; otherwise the prefix
+ * route with the longest matching path; otherwise 404. The same path may be registered
+ * once as exact and once as prefix. Only before _start. 0, LM_EINVAL (bad path, after
+ * start, or the same path with the same kind already routed), or LM_ENOMEM. */
 int lm_http_route(struct lm_http_server *srv, const char *path, unsigned flags,
                   lm_http_handler_fn *handler, void *ud);
 
@@ -114,7 +128,14 @@ const char *lm_http_request_path(const struct lm_http_request *req);    /* decod
 const char *lm_http_request_header(const struct lm_http_request *req, const char *name);
 /* Query parameters (decoded). _query: the first value of name, "" when given without
  * a value, NULL when absent. _query_count / _query_nth: repeated parameters in order
- * (collect[]=a&collect[]=b); _nth returns NULL when i is out of range. */
+ * (collect[]=a&collect[]=b); _nth returns NULL when i is out of range.
+ * Form bodies: on a POST or PUT whose Content-Type is application/x-www-form-urlencoded
+ * (parameters after ';' ignored, case-insensitive), the body is read (at most
+ * LM_HTTP_MAX_FORM_BYTES), decoded as a query string ('+' is a space, %XX a byte, a
+ * malformed escape is kept literally, pairs split on '&') and its parameters come
+ * first, then the URL's, as in Go's Request.Form: _query returns the body's value when
+ * both have one, and _count/_nth see body values then URL values. Other bodies are read
+ * and dropped. */
 const char *lm_http_request_query(const struct lm_http_request *req, const char *name);
 size_t lm_http_request_query_count(const struct lm_http_request *req, const char *name);
 const char *lm_http_request_query_nth(const struct lm_http_request *req, const char *name,
@@ -123,9 +144,9 @@ const char *lm_http_request_query_nth(const struct lm_http_request *req, const c
 const char *lm_http_request_user(const struct lm_http_request *req);
 
 /* Response setters. The body is an lm_buf owned by the response (cap
- * LM_LIMIT_EXPO_BYTES): append to it; when the handler returns, its data is handed to
- * libmicrohttpd without a copy and freed with lm_free once sent. A failed (sticky) body
- * buffer turns into a 500. */
+ * LM_LIMIT_EXPO_BYTES unless lm_http_response_body_limit changes it): append to it;
+ * when the handler returns, it is written to the connection and freed with lm_free. A
+ * failed (sticky) body buffer turns into a 500. */
 void lm_http_response_status(struct lm_http_response *resp, int status);
 /* Copies ct. 0 or LM_ENOMEM. */
 int lm_http_response_content_type(struct lm_http_response *resp, const char *ct);
@@ -133,6 +154,12 @@ int lm_http_response_content_type(struct lm_http_response *resp, const char *ct)
 int lm_http_response_header(struct lm_http_response *resp, const char *name,
                             const char *value);
 struct lm_buf *lm_http_response_body(struct lm_http_response *resp);
+/* lm_http_response_body_limit: set the body's cap to max bytes, e.g. above
+ * LM_LIMIT_EXPO_BYTES for API answers and /federate. Applies to appends made after the
+ * call; if the body already holds more than max, the cap becomes its length. A cap
+ * lowered after the first append is not enforced for appends that fit the memory
+ * already allocated: lower it before appending. */
+void lm_http_response_body_limit(struct lm_http_response *resp, size_t max);
 /* Status, "text/plain; charset=utf-8" and text as the body. 0 or an LM_E* code. */
 int lm_http_response_text(struct lm_http_response *resp, int status, const char *text);
 
