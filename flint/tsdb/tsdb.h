@@ -44,6 +44,11 @@ struct tsdb;
 struct tsdb *tsdb_open(const struct tsdb_opts *opts, struct lm_err *err);
 /* tsdb_close: stop background work, flush and close the WAL, free everything. NULL ok. */
 void tsdb_close(struct tsdb *db);
+/* tsdb_compact: run the background work now: cut the head into blocks when it spans
+ * more than 1.5 block ranges (force: every whole block range older than its newest
+ * sample), truncate the head, checkpoint the WAL, compact blocks, apply retention.
+ * 0 or LM_E* with err set (logged too; the server keeps running, data stays). */
+int tsdb_compact(struct tsdb *db, bool force, struct lm_err *err);
 
 /* ---- appending ---------------------------------------------------------------- */
 
