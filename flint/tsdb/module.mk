@@ -10,3 +10,8 @@ FLINT_BLOCK_FUZZ_SRCS := flint/labels.c flint/tsdb/chunk.c flint/tsdb/block_chun
 FUZZ_SRCS_flint_block := $(FLINT_BLOCK_FUZZ_SRCS)
 FUZZ_OBJS_flint_block := $(FLINT_BLOCK_FUZZ_SRCS:%.c=$(BUILD)/%.o)
 FUZZ_LIBS_flint_block := -lzstd -ljansson -lz
+# WAL replay fuzz target (tests/fuzz/flint_wal.c).
+FLINT_WAL_FUZZ_SRCS := flint/labels.c flint/tsdb/wal.c flint/tsdb/wal_replay.c
+FUZZ_SRCS_flint_wal := $(FLINT_WAL_FUZZ_SRCS)
+FUZZ_OBJS_flint_wal := $(FLINT_WAL_FUZZ_SRCS:%.c=$(BUILD)/%.o)
+FUZZ_LIBS_flint_wal := -lzstd -lz

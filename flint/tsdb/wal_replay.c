@@ -56,7 +56,8 @@ series_rec(const uint8_t *p, const uint8_t *end, const struct tsdb_wal_replay_cb
         size_t offs[2 * TSDB_MAX_LABELS];
         for (uint64_t i = 0; i < 2 * n; i++) {
             uint64_t len;
-            if (!(p = get_uvarint(p, end, &len)) || len > (uint64_t)(end - p) || !len)
+            if (!(p = get_uvarint(p, end, &len)) || len > (uint64_t)(end - p) || !len ||
+                memchr(p, '\0', len))
                 return 1;
             offs[i] = scratch->len;
             lm_buf_append(scratch, p, len);
@@ -68,6 +69,10 @@ series_rec(const uint8_t *p, const uint8_t *end, const struct tsdb_wal_replay_cb
         for (uint64_t i = 0; i < n; i++) {
             lv[i].name = scratch->data + offs[2 * i];
             lv[i].value = scratch->data + offs[2 * i + 1];
+            /* a label set is sorted by name without duplicates: anything else was not
+             * written by us (the head's index relies on it) */
+            if (i > 0 && strcmp(lv[i - 1].name, lv[i].name) >= 0)
+                return 1;
         }
         struct lbl_set ls = {lv, n, n};
         st->series++;
