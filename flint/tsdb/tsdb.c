@@ -167,6 +167,26 @@ src_next_sample(void *ctx, int64_t *t, double *v)
     }
 }
 
+int
+tsdb_head_write_block(struct tsdb *db, struct tsdb_blocks *bs, int64_t a, int64_t b,
+                      char *ulid, struct lm_err *err)
+{
+    struct tsdb_head *h = db->head;
+    struct head_src src = {.h = h, .mint = a, .maxt = b};
+    pthread_rwlock_rdlock(&h->lock);
+    int rc = tsdb_head_postings(h, NULL, 0, &src.refs, &src.n);
+    pthread_rwlock_unlock(&h->lock);
+    if (!rc) {
+        struct tsdb_block_src bsrc = {&src, src_next_series, src_next_sample};
+        rc = tsdb_blocks_write(bs, a, b, 1, &bsrc, ulid, err);
+    } else {
+        lm_err_set(err, rc, db->dir, "cannot list head series");
+    }
+    lm_free(src.refs);
+    tsdb_hsnap_free(&src.snap);
+    return rc;
+}
+
 /* ckpt_series: the series records of every logged head series (for checkpoints). */
 static int
 ckpt_series(void *ctx, struct lm_buf *out)
@@ -230,24 +250,13 @@ cut_once(struct tsdb *db, bool force)
     int64_t b = a + db->range;
     if (force && b > maxt)
         return 0;   /* forced: only whole ranges */
-    struct head_src src = {.h = h, .mint = a, .maxt = b};
     struct lm_err err = {0};
-    pthread_rwlock_rdlock(&h->lock);
-    int rc = tsdb_head_postings(h, NULL, 0, &src.refs, &src.n);
-    pthread_rwlock_unlock(&h->lock);
-    if (!rc) {
-        struct tsdb_block_src bsrc = {&src, src_next_series, src_next_sample};
-        char ulid[TSDB_BLOCK_ULID_LEN + 1] = "";
-        rc = tsdb_blocks_write(db->blocks, a, b, 1, &bsrc, ulid, &err);
-        if (rc == LM_ENODATA)
-            rc = 0;
-        if (!rc)
-            lm_info(db->log, "head cut into a block", "ulid", ulid[0] ? ulid : "(empty)", NULL);
-    } else {
-        lm_err_set(&err, rc, db->dir, "cannot list head series");
-    }
-    lm_free(src.refs);
-    tsdb_hsnap_free(&src.snap);
+    char ulid[TSDB_BLOCK_ULID_LEN + 1] = "";
+    int rc = tsdb_head_write_block(db, db->blocks, a, b, ulid, &err);
+    if (rc == LM_ENODATA)
+        rc = 0;
+    if (!rc)
+        lm_info(db->log, "head cut into a block", "ulid", ulid[0] ? ulid : "(empty)", NULL);
     if (rc) {
         char buf[LM_ERR_WHERE_MAX + LM_ERR_MSG_MAX + 8];
         lm_error(db->log, "cannot write block from head; head kept", "err",

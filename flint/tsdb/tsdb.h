@@ -49,6 +49,11 @@ void tsdb_close(struct tsdb *db);
  * sample), truncate the head, checkpoint the WAL, compact blocks, apply retention.
  * 0 or LM_E* with err set (logged too; the server keeps running, data stays). */
 int tsdb_compact(struct tsdb *db, bool force, struct lm_err *err);
+/* tsdb_snapshot: as Prometheus's /api/v1/admin/tsdb/snapshot: create dir (must not
+ * exist), hard-link every persisted block into it and, with with_head, write the head's
+ * samples into it as one more block. The database keeps running; a failure leaves a
+ * partial dir (removed when possible). 0 or LM_E* with err set. */
+int tsdb_snapshot(struct tsdb *db, const char *dir, bool with_head, struct lm_err *err);
 
 /* ---- appending ---------------------------------------------------------------- */
 

@@ -43,6 +43,13 @@ struct tsdb {
     uint64_t q_readers[2];                  /* open queriers by epoch parity */
 };
 
+/* tsdb_head_write_block: write the head's samples in [a, b) (ms, b exclusive) as one
+ * level-1 block into bs (db->blocks for a head cut, another set for a snapshot);
+ * ulid gets its id (TSDB_BLOCK_ULID_LEN+1 bytes). 0, LM_ENODATA (nothing in range) or
+ * LM_E* with err set. The head is not changed. (tsdb.c) */
+int tsdb_head_write_block(struct tsdb *db, struct tsdb_blocks *bs, int64_t a, int64_t b,
+                          char *ulid, struct lm_err *err);
+
 /* A querier (querier.c, querier_labels.c). */
 struct tsdb_q {
     struct tsdb *db;                 /* borrowed */
