@@ -24,6 +24,7 @@ struct mpool {
     struct scri_pool *pool;    /* one reference */
     struct scri_loop **loops;  /* owned array of borrowed loops, sorted (loop_cmp) */
     size_t n;                  /* entries */
+    bool *taken;               /* during a sync: loops[i] moved to the new pool (owned) */
 };
 
 struct scr_manager {
@@ -204,16 +205,24 @@ static struct scri_worker *least_loaded(struct scr_manager *m)
     return best;
 }
 
-/* find_old: the loop of old (sorted) equal to w, taken out of old (slot set NULL). */
+/* take_old: the loop of old (sorted) equal to w, marked taken (the slot keeps its
+ * pointer: the array stays searchable). NULL when absent or when old->taken could not
+ * be allocated (a new loop is made then). */
 static struct scri_loop *take_old(struct mpool *old, const struct want *w)
 {
+    if (!old->taken)
+        old->taken = lm_calloc(old->n ? old->n : 1, sizeof *old->taken);
+    if (!old->taken)
+        return NULL;
     size_t lo = 0, hi = old->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         struct scri_loop *l = old->loops[mid];
         int c = labels_cmp(l->key, &l->labels, w->key, w->t->labels);
         if (c == 0) {
-            old->loops[mid] = NULL;
+            if (old->taken[mid])
+                return NULL;
+            old->taken[mid] = true;
             return l;
         }
         if (c < 0)
@@ -236,12 +245,14 @@ static void update_discovered(struct scr_manager *m, struct scri_loop *l,
     pthread_mutex_unlock(&m->ctx.status_mu);
 }
 
-/* stop_loops: stop every loop left in p (NULL slots were kept). */
+/* stop_loops: stop every loop of p not taken into a new pool. */
 static void stop_loops(struct mpool *p)
 {
     for (size_t i = 0; i < p->n; i++)
-        if (p->loops[i])
+        if (!p->taken || !p->taken[i])
             scri_worker_stop(p->loops[i]->w, p->loops[i], true);
+    lm_free(p->taken);
+    p->taken = NULL;
 }
 
 /* build_pool: the new state of one pool into *np, taking kept loops out of old. */

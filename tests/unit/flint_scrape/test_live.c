@@ -448,6 +448,23 @@ START_TEST(live_auth_limits_om)
     ck_assert_int_eq(scr_manager_targets(m, &ti, &nt), 0);
     ck_assert_int_ne(ti[0].last_scrape_ms, 0);
     scr_target_infos_free(ti, nt);
+    /* a pool that keeps its target and gains more keeps the old loop (the search for
+     * kept loops once landed on a slot it had emptied, and crashed) */
+    spec_add(&sp[1], &j2, "127.0.0.2:1", NULL, NULL, NULL);
+    spec_add(&sp[1], &j2, "127.0.0.3:1", NULL, NULL, NULL);
+    spec_add(&sp[1], &j2, "127.0.0.4:1", NULL, NULL, NULL);
+    ps[1].ntargets = 4;
+    ck_assert_int_eq(scr_manager_sync(m, ps, 3, &err), 0);
+    ck_assert_int_eq(scr_manager_targets(m, &ti, &nt), 0);
+    ck_assert_uint_eq(nt, 6);
+    size_t kept = 0;
+    for (size_t i = 0; i < nt; i++)
+        if (!strcmp(ti[i].pool, "bearer") && ti[i].last_scrape_ms != 0)
+            kept++;
+    ck_assert_uint_eq(kept, 1);
+    scr_target_infos_free(ti, nt);
+    ps[1].ntargets = 1;
+    ck_assert_int_eq(scr_manager_sync(m, ps, 3, &err), 0);
     j1.sample_limit = 5;
     ck_assert_int_eq(scr_manager_sync(m, ps, 3, &err), 0);
     ck_assert_int_eq(scr_manager_targets(m, &ti, &nt), 0);
