@@ -96,7 +96,7 @@ def main():
     s, e = a.start, a.end
     instants = [s + 1800, s + 3607.5, e, e + 180, e + 420]
     ranges = [(s + 1200, s + 3000, "60"), (s + 3600, e + 360, "37"), (s, e, "300")]
-    passed = failed = shown = 0
+    passed = failed = shown = nonempty = 0
     for line in open(a.queries):
         line = line.rstrip("\n")
         if not line.strip() or line.startswith("#"):
@@ -118,6 +118,9 @@ def main():
                         cb, jb.get("errorType"), jb.get("error", "")[:100])
             else:
                 why = diff(ja["data"], jb["data"], ordered)
+                res = ja["data"].get("result")
+                if res and ja["data"].get("resultType") in ("vector", "matrix"):
+                    nonempty += 1
             if why:
                 failed += 1
                 if shown < a.show:
@@ -126,6 +129,12 @@ def main():
             else:
                 passed += 1
     total = passed + failed
+    # a harness whose data did not load would compare empty answers: demand real ones
+    if nonempty < total // 2:
+        failed += 1
+        print("MISMATCH only %d of %d answers hold series: the data did not load" % (nonempty, total))
+    else:
+        print("%d of %d answers hold series" % (nonempty, total))
     print("pass rate: %d/%d (%.1f%%)" % (passed, total, 100.0 * passed / max(total, 1)))
     print("%d passed, %d failed" % (passed, failed))
     sys.exit(1 if failed else 0)
