@@ -5,12 +5,14 @@
 # --scale), backfilled into both (promtool tsdb create-blocks-from openmetrics / flint
 # tsdb import openmetrics), then bench/flint_query.py times the dashboard queries of
 # issue 5 (median of 7, peak memory per query) and prints flint's ratios. Ends with
-# "N passed, N failed". Env: SCALE (instances x4; default 120 -> ~10,500 series), HOURS (6).
+# "N passed, N failed". Env: SCALE (instances x4; default 120 -> ~10,500 series), HOURS (6),
+# STEP (sample interval in seconds, default 60).
 set -u
 cd "$(dirname "$0")/.."
 FLINT=${FLINT:-build/release/flint/flint}
 SCALE=${SCALE:-120}
 HOURS=${HOURS:-6}
+STEP=${STEP:-60}
 START=1700000000
 work=$(mktemp -d /tmp/bench-query-XXXXXX)
 pids=()
@@ -27,7 +29,7 @@ wait_ready() {
 die() { echo "bench: $1"; echo "0 passed, 1 failed"; exit 1; }
 [ -x "$FLINT" ] || die "missing $FLINT"
 echo "generating $HOURS h of data for $((SCALE * 4)) instances..."
-python3 tests/promql/gen_openmetrics.py --start $START --hours "$HOURS" --scale "$SCALE" \
+python3 tests/promql/gen_openmetrics.py --start $START --hours "$HOURS" --scale "$SCALE" --step "$STEP" \
     >"$work/data.om" || die "generator failed"
 t0=$(date +%s)
 promtool tsdb create-blocks-from openmetrics "$work/data.om" "$work/prom" >"$work/pi.log" 2>&1 ||
@@ -48,7 +50,7 @@ prometheus --config.file="$work/cfg.yml" --storage.tsdb.path="$work/prom" \
     >"$work/flint.log" 2>&1 & fpid=$!; pids+=($fpid)
 wait_ready "http://127.0.0.1:$pp" || die "prometheus did not start"
 wait_ready "http://127.0.0.1:$fp" || die "flint did not start: $(tail -3 "$work/flint.log")"
-end=$(awk -v s=$START -v h="$HOURS" 'BEGIN{printf "%d", s + h*3600 - 15}')
+end=$(awk -v s=$START -v h="$HOURS" -v st="$STEP" 'BEGIN{printf "%d", s + h*3600 - st}')
 python3 bench/flint_query.py --end "$end" --hours "$HOURS" \
     --server "prometheus=http://127.0.0.1:$pp=$ppid" --server "flint=http://127.0.0.1:$fp=$fpid" ||
     die "query timing failed"
