@@ -49,6 +49,9 @@ check "label values: __name__ has node_cpu_seconds_total" test "$(json "'node_cp
 
 check "promtool query series" sh -c "promtool query series $url --match=node_load1 | grep -q 'job=\"node\"'"
 check "promtool query labels job" sh -c "promtool query labels $url job | grep -qx node"
+check "promtool query instant" sh -c "promtool query instant $url 'up{job=\"node\"}' | grep -q '^up{instance=\"127.0.0.1:$nport\", job=\"node\"} => 1 @'"
+now=$(date +%s)
+check "promtool query range" sh -c "promtool query range --start=$((now - 1)) --end=$now --step=1s $url 'up{job=\"node\"}' | grep -c '^1 @' | grep -qx 2"
 
 curl -gfsS "$url/federate?match[]=up" >"$work/fed" 2>&1
 check "federate: up of both jobs with external labels" sh -c "grep -c '^up{instance=\"127.0.0.1:[0-9]*\",job=\"\(flint\|node\)\",site=\"test\"} 1 [0-9]*$' '$work/fed' | grep -qx 2"
