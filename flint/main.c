@@ -3,6 +3,7 @@
  * then flags, logging, the TSDB, flint's own metrics, the server wiring (config ->
  * discovery -> scrape -> tsdb), the PromQL engine, the HTTP API, and the signal loop
  * (SIGHUP reloads, SIGTERM/SIGINT or /-/quit stop). */
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -232,6 +233,17 @@ serve(struct flint *f, const sigset_t *sigs)
     }
 }
 
+/* tune_malloc: a query allocates and frees tens of MiB; with glibc's defaults those go
+ * back to the kernel (munmap, trim) after each query and fault in again on the next,
+ * which cost 3-4x in query latency (perf: sysmalloc and page faults on top). Keep freed
+ * memory for reuse instead: big blocks from the heap, trim only past 256 MiB free. */
+static void tune_malloc(void)
+{
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+    mallopt(M_TOP_PAD, 32 << 20);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -241,6 +253,7 @@ main(int argc, char **argv)
     memset(&f, 0, sizeof f);
     if (argc > 1 && !strcmp(argv[1], "tsdb"))
         return flint_tsdb_main(argc - 1, argv + 1);
+    tune_malloc();
     /* every thread started from here on inherits the blocked set; main waits for them */
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGHUP);

@@ -156,8 +156,9 @@ expand(struct cfg_y *y, int id, unsigned char *state)
     }
     free(m->data.mapping.pairs.start);
     m->data.mapping.pairs.start = out.v;
-    m->data.mapping.pairs.top = out.v + out.n;
-    m->data.mapping.pairs.end = out.v + out.cap;
+    /* no pairs at all (e.g. only "<<: []"): out.v is NULL, and NULL + 0 is undefined */
+    m->data.mapping.pairs.top = out.v ? out.v + out.n : NULL;
+    m->data.mapping.pairs.end = out.v ? out.v + out.cap : NULL;
     state[id] = 2;
     return 0;
 }
