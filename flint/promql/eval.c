@@ -239,7 +239,7 @@ static void eval_vs(struct pql_ev *ev, const struct pql_node *n, int64_t ts, str
 {
     const struct pql_vector_sel *vs = &n->u.vs;
     struct pql_sel *sel = find_sel(ev, n);
-    int64_t ref = pql_at_time(ev, vs->at, vs->at_ms, ts) - vs->offset_ms;
+    int64_t ref = pql_tsub(pql_at_time(ev, vs->at, vs->at_ms, ts), vs->offset_ms);
     out->type = PQL_T_VECTOR;
     for (size_t i = 0; i < sel->n; i++) {
         struct pql_sser *s = &sel->s[i];
@@ -248,7 +248,7 @@ static void eval_vs(struct pql_ev *ev, const struct pql_node *n, int64_t ts, str
             continue;
         const struct pql_point *p = &s->all[k - 1];
         pql_ev_check(ev);
-        if (p->t < ref - ev->lookback || pql_is_stale(p->v))
+        if (p->t < pql_tsub(ref, ev->lookback) || pql_is_stale(p->v))
             continue;
         pql_ev_push(ev, &out->vec, s->ls, p->t, p->v);
     }
@@ -259,8 +259,8 @@ static void eval_ms(struct pql_ev *ev, const struct pql_node *n, int64_t ts, str
     const struct pql_node *vn = n->u.ms.vs;
     const struct pql_vector_sel *vs = &vn->u.vs;
     struct pql_sel *sel = find_sel(ev, vn);
-    int64_t maxt = pql_at_time(ev, vs->at, vs->at_ms, ts) - vs->offset_ms;
-    int64_t mint = maxt - n->u.ms.range_ms;
+    int64_t maxt = pql_tsub(pql_at_time(ev, vs->at, vs->at_ms, ts), vs->offset_ms);
+    int64_t mint = pql_tsub(maxt, n->u.ms.range_ms);
     out->type = PQL_T_MATRIX;
     for (size_t i = 0; i < sel->n; i++) {
         struct pql_sser *s = &sel->s[i];

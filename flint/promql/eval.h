@@ -102,6 +102,13 @@ void pql_ev_check(struct pql_ev *ev);
 /* pql_ev_count: count n more samples held; fails past max_samples. */
 void pql_ev_count(struct pql_ev *ev, int64_t n);
 
+/* pql_tsub: a - b on millisecond times with Go's wrapping int64 arithmetic, as
+ * Prometheus computes them: `@ 1e17` and huge offsets must not be undefined behaviour. */
+static inline int64_t pql_tsub(int64_t a, int64_t b)
+{
+    return (int64_t)((uint64_t)a - (uint64_t)b);
+}
+
 /* Loading (called by sources, never longjmp): a new series (labels copied), then its
  * samples in ascending time order. 0, or -1 with ev->err set (ENOMEM, max samples). */
 int pql_sel_series(struct pql_ev *ev, struct pql_sel *sel, const struct lbl_set *ls);

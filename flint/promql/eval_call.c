@@ -50,7 +50,7 @@ static void range_of(const struct pql_ev *ev, const struct pql_node *m, int64_t 
         t = ev->start;
     else if (at == PQL_AT_END)
         t = ev->end;
-    *ref = t - off;
+    *ref = pql_tsub(t, off);
 }
 
 static void call_rollup(struct pql_ev *ev, const struct pql_node *n, int64_t ts,
@@ -69,7 +69,7 @@ static void call_rollup(struct pql_ev *ev, const struct pql_node *n, int64_t ts,
         r.arg2 = scalar_arg(ev, c->args[2], ts);
     const struct pql_node *m = pql_node_unparen(c->args[mi]);
     range_of(ev, m, ts, &r.range_ms, &r.range_end);
-    r.range_start = r.range_end - r.range_ms;
+    r.range_start = pql_tsub(r.range_end, r.range_ms);
     struct pql_v mv;
     pql_eval(ev, m, ts, &mv);
     out->type = PQL_T_VECTOR;

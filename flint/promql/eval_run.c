@@ -136,20 +136,21 @@ static int load(struct pql_ev *ev, const struct pql_node *n, int64_t s, int64_t 
         return load(ev, n->u.un.expr, s, e);
     case PQL_VECTOR_SEL: {
         const struct pql_vector_sel *vs = &n->u.vs;
-        int64_t lo = at_ref(ev, vs->at, vs->at_ms, s) - vs->offset_ms;
-        int64_t hi = at_ref(ev, vs->at, vs->at_ms, e) - vs->offset_ms;
-        return add_sel(ev, n, lo - ev->lookback, hi);
+        int64_t lo = pql_tsub(at_ref(ev, vs->at, vs->at_ms, s), vs->offset_ms);
+        int64_t hi = pql_tsub(at_ref(ev, vs->at, vs->at_ms, e), vs->offset_ms);
+        return add_sel(ev, n, pql_tsub(lo, ev->lookback), hi);
     }
     case PQL_MATRIX_SEL: {
         const struct pql_vector_sel *vs = &n->u.ms.vs->u.vs;
-        int64_t lo = at_ref(ev, vs->at, vs->at_ms, s) - vs->offset_ms;
-        int64_t hi = at_ref(ev, vs->at, vs->at_ms, e) - vs->offset_ms;
-        return add_sel(ev, n->u.ms.vs, lo - n->u.ms.range_ms, hi);
+        int64_t lo = pql_tsub(at_ref(ev, vs->at, vs->at_ms, s), vs->offset_ms);
+        int64_t hi = pql_tsub(at_ref(ev, vs->at, vs->at_ms, e), vs->offset_ms);
+        return add_sel(ev, n->u.ms.vs, pql_tsub(lo, n->u.ms.range_ms), hi);
     }
     case PQL_SUBQUERY: {
         const struct pql_subquery *sq = &n->u.sq;
-        int64_t lo = at_ref(ev, sq->at, sq->at_ms, s) - sq->offset_ms - sq->range_ms;
-        int64_t hi = at_ref(ev, sq->at, sq->at_ms, e) - sq->offset_ms;
+        int64_t lo = pql_tsub(pql_tsub(at_ref(ev, sq->at, sq->at_ms, s), sq->offset_ms),
+                              sq->range_ms);
+        int64_t hi = pql_tsub(at_ref(ev, sq->at, sq->at_ms, e), sq->offset_ms);
         return load(ev, sq->expr, lo, hi);
     }
     case PQL_CALL:

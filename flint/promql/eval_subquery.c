@@ -94,11 +94,11 @@ void pql_eval_subquery(struct pql_ev *ev, const struct pql_node *n, int64_t ts,
 {
     const struct pql_subquery *sq = &n->u.sq;
     int64_t step = sq->step_ms ? sq->step_ms : ev->sq_step;
-    int64_t ref = pql_at_time(ev, sq->at, sq->at_ms, ts) - sq->offset_ms;
-    int64_t first = ref - sq->range_ms;
+    int64_t ref = pql_tsub(pql_at_time(ev, sq->at, sq->at_ms, ts), sq->offset_ms);
+    int64_t first = pql_tsub(ref, sq->range_ms);
     int64_t t0 = step * (first / step);   /* Go's truncating division, as Prometheus */
     if (t0 < first)
-        t0 += step;
+        t0 = pql_tsub(t0, -step);
     struct pql_nstate *st = pql_ev_state(ev, n);
     if (!st->p) {
         st->p = lm_calloc(1, sizeof(struct sq_cache));
@@ -113,8 +113,8 @@ void pql_eval_subquery(struct pql_ev *ev, const struct pql_node *n, int64_t ts,
             cache_drop_front(ev, c);
     while (c->head < c->n && c->s[c->head].t < t0)
         cache_drop_front(ev, c);
-    int64_t have = c->head < c->n ? c->s[c->n - 1].t : t0 - step;
-    for (int64_t t = have + step; t <= ref; t += step) {
+    int64_t have = c->head < c->n ? c->s[c->n - 1].t : pql_tsub(t0, step);
+    for (int64_t t = pql_tsub(have, -step); t <= ref && t >= have; t = pql_tsub(t, -step)) {
         pql_ev_check(ev);
         struct pql_arena_mark m = pql_arena_mark(&ev->tmp);
         struct pql_v v;
