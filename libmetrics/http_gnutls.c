@@ -2,9 +2,9 @@
 /* http_gnutls.c: loads libgnutls.so.30 with dlopen once (pthread_once) and fills the
  * function table of http_gnutls.h. GnuTLS initialises itself when loaded; the library
  * stays loaded for the life of the process. */
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
+#include "lm/dl.h"
 #include "http_gnutls.h"
 
 struct lmi_gnutls_api lmi_gnutls;
@@ -12,17 +12,11 @@ struct lmi_gnutls_api lmi_gnutls;
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 static char load_error[256];   /* "" after a successful load */
 
-/* One table entry: symbol name and where its address goes. */
-struct sym {
-    const char *name;
-    void **slot;
-};
-
 static void
 load(void)
 {
     struct lmi_gnutls_api t;
-    const struct sym syms[] = {
+    const struct lm_dl_sym syms[] = {
         {"gnutls_certificate_allocate_credentials", (void **)&t.certificate_allocate_credentials},
         {"gnutls_certificate_free_credentials", (void **)&t.certificate_free_credentials},
         {"gnutls_certificate_get_peers", (void **)&t.certificate_get_peers},
@@ -55,17 +49,9 @@ load(void)
         {"gnutls_bye", (void **)&t.bye},
         {"gnutls_error_is_fatal", (void **)&t.error_is_fatal},
     };
-    void *h = dlopen("libgnutls.so.30", RTLD_NOW | RTLD_LOCAL);
-    if (!h) {
-        snprintf(load_error, sizeof load_error, "cannot load GnuTLS: %s", dlerror());
+    if (lm_dl_open("libgnutls.so.30", "GnuTLS", syms,
+                   sizeof syms / sizeof syms[0], load_error, sizeof load_error))
         return;
-    }
-    for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++) {
-        if (!(*syms[i].slot = dlsym(h, syms[i].name))) {
-            snprintf(load_error, sizeof load_error, "GnuTLS has no %s", syms[i].name);
-            return;
-        }
-    }
     lmi_gnutls = t;
 }
 

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* sd_dl.c: loads libsystemd.so.0 with dlopen once (pthread_once) and fills the sd-bus
  * function table of sd_dl.h. The library stays loaded for the life of the process. */
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
+#include "lm/dl.h"
 #include "node_exporter/sd_dl.h"
 
 struct ne_sd_api ne_sd;
@@ -11,17 +11,11 @@ struct ne_sd_api ne_sd;
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 static char load_error[256];   /* "" after a successful load */
 
-/* One table entry: symbol name and where its address goes. */
-struct sym {
-    const char *name;
-    void **slot;
-};
-
 static void
 load(void)
 {
     struct ne_sd_api t;
-    const struct sym syms[] = {
+    const struct lm_dl_sym syms[] = {
         {"sd_bus_call_method", (void **)&t.call_method},
         {"sd_bus_error_free", (void **)&t.error_free},
         {"sd_bus_error_is_set", (void **)&t.error_is_set},
@@ -39,17 +33,9 @@ load(void)
         {"sd_bus_start", (void **)&t.start},
         {"sd_bus_unref", (void **)&t.unref},
     };
-    void *h = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
-    if (!h) {
-        snprintf(load_error, sizeof load_error, "cannot load libsystemd: %s", dlerror());
+    if (lm_dl_open("libsystemd.so.0", "libsystemd", syms,
+                   sizeof syms / sizeof syms[0], load_error, sizeof load_error))
         return;
-    }
-    for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++) {
-        if (!(*syms[i].slot = dlsym(h, syms[i].name))) {
-            snprintf(load_error, sizeof load_error, "libsystemd has no %s", syms[i].name);
-            return;
-        }
-    }
     ne_sd = t;
 }
 

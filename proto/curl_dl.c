@@ -2,9 +2,9 @@
 /* curl_dl.c: loads libcurl.so.4 with dlopen once (pthread_once) and fills the function
  * table of proto/curl_dl.h, then runs curl_global_init. The library stays loaded for the
  * life of the process. */
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
+#include "lm/dl.h"
 #include <string.h>
 #include "proto/curl_dl.h"
 
@@ -13,17 +13,11 @@ struct proto_curl_api proto_curl;
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 static char load_error[256];   /* "" after a successful load */
 
-/* One table entry: symbol name and where its address goes. */
-struct sym {
-    const char *name;
-    void **slot;
-};
-
 static void
 load(void)
 {
     struct proto_curl_api t;
-    const struct sym syms[] = {
+    const struct lm_dl_sym syms[] = {
         {"curl_global_init", (void **)&t.global_init},
         {"curl_global_cleanup", (void **)&t.global_cleanup},
         {"curl_easy_init", (void **)&t.easy_init},
@@ -43,17 +37,9 @@ load(void)
         {"curl_url_set", (void **)&t.url_set},
     };
     snprintf(load_error, sizeof load_error, "libcurl not loaded");
-    void *h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
-    if (!h) {
-        snprintf(load_error, sizeof load_error, "cannot load libcurl: %s", dlerror());
+    if (lm_dl_open("libcurl.so.4", "libcurl", syms,
+                   sizeof syms / sizeof syms[0], load_error, sizeof load_error))
         return;
-    }
-    for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++) {
-        if (!(*syms[i].slot = dlsym(h, syms[i].name))) {
-            snprintf(load_error, sizeof load_error, "libcurl has no %s", syms[i].name);
-            return;
-        }
-    }
     if (t.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         snprintf(load_error, sizeof load_error, "curl_global_init failed");
         return;

@@ -2,9 +2,9 @@
 /* xml_dl.c: loads libxml2.so.2 with dlopen once (pthread_once), fills the function table
  * of proto/xml_dl.h and runs xmlInitParser. The library stays loaded for the life of the
  * process. */
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
+#include "lm/dl.h"
 #include "proto/xml_dl.h"
 
 struct proto_xml_api proto_xml;
@@ -12,17 +12,11 @@ struct proto_xml_api proto_xml;
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 static char load_error[256];   /* "" after a successful load */
 
-/* One table entry: symbol name and where its address goes. */
-struct sym {
-    const char *name;
-    void **slot;
-};
-
 static void
 load(void)
 {
     struct proto_xml_api t;
-    const struct sym syms[] = {
+    const struct lm_dl_sym syms[] = {
         {"xmlInitParser", (void **)&t.init_parser},
         {"xmlCtxtGetLastError", (void **)&t.ctxt_get_last_error},
         {"xmlCtxtReadMemory", (void **)&t.ctxt_read_memory},
@@ -38,17 +32,9 @@ load(void)
         {"__xmlStructuredError", (void **)&t.structured_error},
         {"__xmlStructuredErrorContext", (void **)&t.structured_error_context},
     };
-    void *h = dlopen("libxml2.so.2", RTLD_NOW | RTLD_LOCAL);
-    if (!h) {
-        snprintf(load_error, sizeof load_error, "cannot load libxml2: %s", dlerror());
+    if (lm_dl_open("libxml2.so.2", "libxml2", syms,
+                   sizeof syms / sizeof syms[0], load_error, sizeof load_error))
         return;
-    }
-    for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++) {
-        if (!(*syms[i].slot = dlsym(h, syms[i].name))) {
-            snprintf(load_error, sizeof load_error, "libxml2 has no %s", syms[i].name);
-            return;
-        }
-    }
     t.init_parser();
     proto_xml = t;
 }
