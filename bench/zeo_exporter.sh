@@ -5,7 +5,9 @@
 # storage and one unix-socket server with two, so each scrape makes two ZEO round trips.
 # Targets: p99 < 5 ms, RSS < 2 MiB. There is no upstream (Go or other) ZEO exporter to
 # compare with (EXPORTERS.md 8), so only our figures are printed.
-# BENCH_SECONDS (default 10) sets the wrk run. Needs wrk, curl, python3.
+# BENCH_SECONDS (default 10) sets the wrk run; BENCH_BUILD (default build/release) the
+# build directory; BENCH_RSS_MAP=1 also prints RSS per mapping (rss_by_mapping.sh).
+# Needs wrk, curl, python3.
 set -u
 cd "$(dirname "$0")/.."
 OURS=${BENCH_BUILD:-build/release}/zeo_exporter/zeo_exporter
@@ -39,4 +41,5 @@ wrk -t1 -c1 -d"${SECS}s" --latency "http://127.0.0.1:$EP/metrics" 2>/dev/null |
          END{printf "wrk 1 conn %ss: %.1f req/s, p50 %.3f ms, p99 %.3f ms (target p99 < 5 ms)\n", "'"$SECS"'", r, ms(p50), ms(p99)}'
 kb=$(rss_kb "$EPID")
 awk -v k="$kb" 'BEGIN{printf "RSS after the run: %d KiB (%.2f MiB; target < 2 MiB)\n", k, k/1024}'
+if [ "${BENCH_RSS_MAP:-0}" = 1 ]; then bash bench/rss_by_mapping.sh "$EPID"; fi
 echo "no Go original exists for ZEO, so there is no comparison column"

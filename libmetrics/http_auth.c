@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* http_auth.c: who may talk to the HTTP server: basic auth against bcrypt hashes (libcrypt's
- * crypt_rn) with an in-memory cache of successful checks keyed by an HMAC under a random
- * per-server key, TLS client-certificate policy on the GnuTLS session, and the rate
- * limiter. GnuTLS (HMAC, random key, certificates) is loaded with dlopen when basic auth
- * or TLS is configured (http_gnutls.h). Never logs or keeps a password; the dispatcher lives in http.c. */
+ * crypt_rn, loaded with dlopen when basic auth is configured) with an in-memory cache of
+ * successful checks keyed by an HMAC under a random per-server key, TLS client-certificate
+ * policy on the GnuTLS session, and the rate limiter. GnuTLS (HMAC, random key,
+ * certificates) is loaded with dlopen when basic auth or TLS is configured
+ * (http_gnutls.h). Never logs or keeps a password; the dispatcher lives in http.c. */
 #include <arpa/inet.h>
 #include <crypt.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include "lm/alloc.h"
+#include "lm/dl.h"
 #include "http_gnutls.h"
 #include "http_int.h"
 #include "webcfg_int.h"
@@ -20,6 +22,21 @@
 /* bcrypt hash of a random, discarded password: checked for unknown users so that they
  * take as long as known ones. */
 static const char fake_hash[] = "$2y$10$VxME4plD.5P0YfLl0QVjbuicJ6lWxsBsybSfqQtFQ5WtM7djAHt1.";
+
+/* libcrypt's crypt_rn, resolved by load_crypt(); NULL before. */
+static char *(*crypt_rn_fn)(const char *phrase, const char *setting, void *data, int size);
+static pthread_once_t crypt_once = PTHREAD_ONCE_INIT;
+
+/* load_crypt: dlopen libcrypt.so.1 once; crypt_rn_fn stays NULL when it is missing. */
+static void
+load_crypt(void)
+{
+    char *(*fn)(const char *, const char *, void *, int) = NULL;
+    char why[256];
+    const struct lm_dl_sym syms[] = {{"crypt_rn", (void **)&fn}};
+    if (!lm_dl_open("libcrypt.so.1", "libcrypt", syms, 1, why, sizeof why))
+        crypt_rn_fn = fn;
+}
 
 struct lmi_auth {
     const struct lm_webcfg *c;                       /* users and hashes (borrowed) */
@@ -38,7 +55,9 @@ lmi_auth_new(const struct lm_webcfg *c)
     if (!a)
         return NULL;
     a->c = c;
-    if (lmi_gnutls_load(NULL) || gnutls_rnd(GNUTLS_RND_KEY, a->key, sizeof a->key) < 0) {
+    pthread_once(&crypt_once, load_crypt);
+    if (!crypt_rn_fn || lmi_gnutls_load(NULL) ||
+        gnutls_rnd(GNUTLS_RND_KEY, a->key, sizeof a->key) < 0) {
         lm_free(a);
         return NULL;
     }
@@ -94,7 +113,7 @@ bcrypt_ok(struct lmi_auth *a, const char *hash, const char *pass)
     if (!cd)
         return 0;
     pthread_mutex_lock(&a->bcrypt_mu);
-    const char *h = crypt_rn(pass, hash, cd, sizeof *cd);
+    const char *h = crypt_rn_fn(pass, hash, cd, sizeof *cd);
     pthread_mutex_unlock(&a->bcrypt_mu);
     size_t n = strlen(hash);
     int ok = h && h[0] != '*' && strlen(h) == n && same((const void *)h, (const void *)hash, n);

@@ -62,7 +62,10 @@ lmi_summary_free(struct lmi_summary *s)
 static int64_t
 slot_of(const struct lmi_summary *s, double now)
 {
-    return (int64_t)floor(now / s->width);
+    /* floor without libm (the small exporters then do not map it) */
+    double q = now / s->width;
+    int64_t t = (int64_t)q;
+    return (double)t > q ? t - 1 : t;
 }
 
 static struct agebuf *

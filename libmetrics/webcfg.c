@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* webcfg.c: the web-config.yml parser: loads the YAML document with libyaml, walks the
- * fixed schema of exporter-toolkit (tls_server_config, http_server_config,
- * basic_auth_users, rate_limit) strictly, and reports each problem at "file:line:col".
+/* webcfg.c: the web-config.yml parser: loads the YAML document with libyaml (dlopened on
+ * first use, webcfg_yaml.c), walks the fixed schema of exporter-toolkit
+ * (tls_server_config, http_server_config, basic_auth_users, rate_limit) strictly, and
+ * reports each problem at "file:line:col".
  * TLS material is checked by webcfg_tls.c; serving is http*.c's business. */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,11 +12,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <yaml.h>
 #include "lm/alloc.h"
 #include "lm/limits.h"
 #include "lm/webcfg.h"
 #include "webcfg_int.h"
+#include "webcfg_yaml.h"   /* libyaml, loaded on first use */
 
 /* Parser state for one document. */
 struct pctx {
@@ -546,6 +547,10 @@ lm_webcfg_parse_mem(const char *name, const void *data, size_t len, const char *
     yaml_parser_t yp;
     yaml_document_t doc;
     int rc, have_doc = 0;
+    if ((rc = lmi_yaml_load(name, err))) {
+        lm_free(c);
+        return rc;
+    }
     if (!yaml_parser_initialize(&yp)) {
         lm_free(c);
         return lm_err_set(err, LM_ENOMEM, name, "out of memory");

@@ -40,7 +40,10 @@ ALL_LDFLAGS = -pthread $(LDSAN) $(LDFLAGS)
 pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1))
 pc_libs   = $(shell $(PKG_CONFIG) --libs $(1))
 
-# gnutls: headers only; libmetrics loads it with dlopen when TLS or basic auth is configured
-# (libmetrics/http_gnutls.h), so LM_LINK_PKGS, what every binary links, leaves it out.
+# gnutls and libcrypt: headers only; libmetrics loads them with dlopen when TLS or basic
+# auth is configured (libmetrics/http_gnutls.h, http_auth.c), so LM_LINK_PKGS, what every
+# binary links, leaves them out. libyaml is dlopened by the web config parser too
+# (webcfg_yaml.c) but stays here for the binaries whose own code uses it; the linker's
+# --as-needed drops it (and -lm) from binaries that do not.
 LM_PKGS := gnutls yaml-0.1 zlib libcrypt libpcre2-8
-LM_LINK_PKGS := yaml-0.1 zlib libcrypt libpcre2-8
+LM_LINK_PKGS := yaml-0.1 zlib libpcre2-8

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # proto: protocol clients shared by two or more binaries, built into libproto.a. Users
-# link $(PROTO_LIB) and $(PROTO_LDLIBS). The XML-RPC codec (xmlrpc.c) uses libxml2, loaded
-# with dlopen on the first parse (xml_dl.c); the uWSGI stats parser needs jansson; the deadline-bounded socket client (sock.c) and
+# link $(PROTO_LIB) and $(PROTO_LDLIBS). The XML-RPC codec (xmlrpc.c, xmlrpc_read.c and
+# its XML reader xmlrpc_lex.c) needs libc only; the uWSGI stats parser needs jansson; the
+# deadline-bounded socket client (sock.c) and
 # the plain HTTP client (httpc.c, used by fetch.c and the XML-RPC transport) need only
 # libc and libmetrics. libcurl is not linked: curl_dl.c loads it with dlopen for https://
 # only (its headers are still needed to build).
@@ -11,7 +12,7 @@ PROTO_SRCS   := $(sort $(wildcard proto/*.c))
 PROTO_OBJS   := $(PROTO_SRCS:%.c=$(BUILD)/%.o)
 PROTO_LIB    := $(BUILD)/libproto.a
 PROTO_LDLIBS := $(call pc_libs,$(PROTO_PKGS))
-EXTRA_CFLAGS_proto := $(call pc_cflags,$(PROTO_PKGS) libcurl libxml-2.0)
+EXTRA_CFLAGS_proto := $(call pc_cflags,$(PROTO_PKGS) libcurl)
 
 $(PROTO_LIB): $(PROTO_OBJS)
 	@mkdir -p $(@D)
@@ -23,12 +24,9 @@ all: $(PROTO_LIB)
 UNIT_LIBS_proto   := $(PROTO_LIB)
 UNIT_LDLIBS_proto := $(PROTO_LDLIBS)
 
-# fuzz target tests/fuzz/xmlrpc.c: the response parser alone (libxml2 loaded by xml_dl.c,
-# no curl). FUZZ_LIBS is passed to both the clang compile+link and the replay link, so it
-# carries libxml2's include path too.
-FUZZ_SRCS_xmlrpc := proto/xmlrpc.c proto/xml_dl.c
-FUZZ_OBJS_xmlrpc := $(BUILD)/proto/xmlrpc.o $(BUILD)/proto/xml_dl.o
-FUZZ_LIBS_xmlrpc := $(call pc_cflags,libxml-2.0)
+# fuzz target tests/fuzz/xmlrpc.c: the response parser alone (libc only, no curl).
+FUZZ_SRCS_xmlrpc := proto/xmlrpc.c proto/xmlrpc_read.c proto/xmlrpc_lex.c
+FUZZ_OBJS_xmlrpc := $(BUILD)/proto/xmlrpc.o $(BUILD)/proto/xmlrpc_read.o $(BUILD)/proto/xmlrpc_lex.o
 # tests/fuzz/module.mk's replay rule does not create $(BUILD)/fuzz/ yet; make sure it exists.
 $(BUILD)/fuzz/replay_xmlrpc: | proto-fuzz-dir
 .PHONY: proto-fuzz-dir

@@ -2,7 +2,8 @@
 /* xmlrpc.h: a small XML-RPC client shared by node_exporter's supervisord collector and
  * supervisord_exporter. Builds methodCall bodies, sends them over HTTP on a unix socket
  * (unix:///path) or to an http(s):// URL (libcurl), and parses methodResponse bodies
- * (libxml2) into an immutable value tree read through accessors. Faults come back as
+ * (a small XML reader of its own, no libxml2) into an immutable value tree read through
+ * accessors. Faults come back as
  * errors carrying faultCode/faultString. Includes libc headers only. */
 #ifndef PROTO_XMLRPC_H
 #define PROTO_XMLRPC_H
@@ -50,9 +51,9 @@ struct proto_xmlrpc_fault {
 /* An immutable tree of values, owned by whoever got it from a parse or call. */
 struct proto_xmlrpc_value;
 
-/* proto_xmlrpc_global_init: initialise libxml2 and libcurl once, from the main thread
- * before any other thread uses them (both libraries require it). Reference-counted
- * through libcurl; safe to call from each user's init. Returns 0 or LM_EIO. */
+/* proto_xmlrpc_global_init: process-wide set-up, from the main thread before any other
+ * thread calls; safe to call from each user's init. Nothing needs it today (libcurl is
+ * initialised when https is first used); kept so callers need not change. Returns 0. */
 int proto_xmlrpc_global_init(struct lm_err *err);
 /* proto_xmlrpc_global_cleanup: drop one reference taken by proto_xmlrpc_global_init. */
 void proto_xmlrpc_global_cleanup(void);
@@ -70,7 +71,8 @@ int proto_xmlrpc_build_request(const char *method, const struct proto_xmlrpc_par
  * err ("fault 10: BAD_NAME: nosuch"). Malformed XML, a DOCTYPE, unknown elements, bad
  * numbers or nesting deeper than PROTO_XMLRPC_MAX_DEPTH give LM_EPARSE with the line in
  * err->where ("line 12"); LM_ETOOBIG past PROTO_XMLRPC_MAX_RESPONSE; LM_ENOMEM.
- * On error *result is NULL. Thread-safe after proto_xmlrpc_global_init. */
+ * Only UTF-8 (or US-ASCII) documents are read; entities other than the five predefined
+ * ones are errors. On error *result is NULL. Thread-safe. */
 int proto_xmlrpc_parse_response(const char *data, size_t len,
                                 struct proto_xmlrpc_value **result,
                                 struct proto_xmlrpc_fault *fault, struct lm_err *err);
@@ -88,6 +90,25 @@ int proto_xmlrpc_call(const char *url, const char *method,
                       const struct proto_xmlrpc_param *params, size_t n, double timeout,
                       struct proto_xmlrpc_value **result, struct proto_xmlrpc_fault *fault,
                       struct lm_err *err);
+
+/* proto_xmlrpc_multicall: call n (1..PROTO_XMLRPC_MULTICALL_MAX) methods that take no
+ * parameters in one round trip, with supervisord's system.multicall (its answer holds
+ * each method's value itself, or a {faultCode, faultString} struct; Python's
+ * SimpleXMLRPCServer wraps values in one-element arrays instead and is not supported).
+ * url, timeout and the errors are as for proto_xmlrpc_call. On success returns 0 and
+ * results[i] owns method i's value. When any method answers with a fault, returns LM_EIO
+ * with *fault (when not NULL) and err ("fault 10: BAD_NAME: x (in method m)") and no
+ * results; an answer that is not an array of n values is LM_EPARSE. On error every
+ * results[i] is NULL. */
+#define PROTO_XMLRPC_MULTICALL_MAX 16
+int proto_xmlrpc_multicall(const char *url, const char *const *methods, size_t n,
+                           double timeout, struct proto_xmlrpc_value **results,
+                           struct proto_xmlrpc_fault *fault, struct lm_err *err);
+
+/* proto_xmlrpc_build_multicall: append a system.multicall methodCall for the n
+ * parameterless methods to out. Errors as proto_xmlrpc_build_request. */
+int proto_xmlrpc_build_multicall(const char *const *methods, size_t n, struct lm_buf *out,
+                                 struct lm_err *err);
 
 /* proto_xmlrpc_value_free: free a whole tree (accepts NULL). Views into it end here. */
 void proto_xmlrpc_value_free(struct proto_xmlrpc_value *v);

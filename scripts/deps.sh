@@ -7,7 +7,7 @@ set -euo pipefail
 
 # Build: compilers, pkg-config and the -dev packages of every library we link.
 BUILD_PKGS="build-essential pkg-config clang libclang-rt-14-dev
-  libcurl4-openssl-dev libyaml-dev libxml2-dev libpq-dev
+  libcurl4-openssl-dev libyaml-dev libpq-dev
   libsystemd-dev libjansson-dev libpcre2-dev zlib1g-dev libssl-dev libgnutls28-dev
   libcrypt-dev check libzstd-dev"
 # Tests: real peers and reference tools (promtool from the prometheus package,

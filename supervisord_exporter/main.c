@@ -3,6 +3,7 @@
  * (lm/exporter.h) with the "supervisord" collector on port 9876. Flags, logging, HTTP and
  * the collector run live in libmetrics; the XML-RPC work in supervisord.c. */
 #include <stddef.h>
+#include <malloc.h>
 #include "lm/exporter.h"
 #include "supervisord_exporter/sv.h"
 
@@ -25,5 +26,11 @@ static const struct lm_exporter_desc sv_desc = {
 int
 main(int argc, char **argv)
 {
+    /* Small and single-minded: one malloc arena for all threads (a connection thread
+     * would otherwise get its own), and free memory at the heap top (the gzip state of
+     * the last scrape) handed back down to 16 KiB instead of 128 KiB. Together ~100 KiB
+     * less resident after scrapes. */
+    mallopt(M_ARENA_MAX, 1);
+    mallopt(M_TOP_PAD, 16 * 1024);
     return lm_exporter_main(&sv_desc, argc, argv);
 }

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # supervisord_exporter: main.c + the supervisord collector (supervisord.c), built into
 # libsv.a (everything but main.c) so unit tests link the collector directly. XML-RPC is
-# proto/xmlrpc*.c in libproto.a (libxml2; libcurl only loaded for https), shared with node_exporter.
+# proto/xmlrpc*.c in libproto.a (libc only; libcurl loaded for https), shared with node_exporter.
 
 SV_SRCS := $(sort $(filter-out supervisord_exporter/main.c,$(wildcard supervisord_exporter/*.c)))
 SV_OBJS := $(SV_SRCS:%.c=$(BUILD)/%.o)

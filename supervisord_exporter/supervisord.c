@@ -210,15 +210,16 @@ diagnose(const struct sv_state *s, struct lm_err *err)
                    "supervisord is not running", s->sock);
 }
 
-/* call: one XML-RPC call with no parameters; on failure err says why. */
+/* call: the n parameterless methods in one round trip (system.multicall); results[i]
+ * owns method i's answer. On failure err says why. */
 static int
-call(const struct sv_state *s, const char *method, double deadline,
-     struct proto_xmlrpc_value **res, struct lm_err *err)
+call(const struct sv_state *s, const char *const *methods, size_t n, double deadline,
+     struct proto_xmlrpc_value **results, struct lm_err *err)
 {
     double left = deadline - lm_monotonic();
     if (left < 0.001)
-        return lm_err_set(err, LM_ETIMEOUT, s->shown, "no time left for %s", method);
-    int rc = proto_xmlrpc_call(s->url, method, NULL, 0, left, res, NULL, err);
+        return lm_err_set(err, LM_ETIMEOUT, s->shown, "no time left for %s", methods[0]);
+    int rc = proto_xmlrpc_multicall(s->url, methods, n, left, results, NULL, err);
     if (rc) {
         /* never show the URL as the client saw it: it may carry the password */
         snprintf(err->where, sizeof err->where, "%s", s->shown);
@@ -301,20 +302,21 @@ emit_procs(struct lm_emit *e, const struct proto_xmlrpc_value *arr, struct lm_er
     return 0;
 }
 
-/* scrape: the calls and their families; supervisord_up is the caller's. The version is
- * asked for only after a failure (a restart may change it), saving a round trip. */
+/* scrape: the calls (one round trip) and their families; supervisord_up is the
+ * caller's. The version is asked for only after a failure (a restart may change it). */
 static int
 scrape(struct sv_state *s, struct lm_emit *e, double deadline, struct lm_err *err)
 {
-    struct proto_xmlrpc_value *state = NULL, *ver = NULL, *procs = NULL;
-    int rc = call(s, "supervisor.getState", deadline, &state, err);
+    static const char *const methods[] = {"supervisor.getState",
+                                          "supervisor.getAllProcessInfo",
+                                          "supervisor.getSupervisorVersion"};
+    struct proto_xmlrpc_value *res[3] = {NULL, NULL, NULL};
+    int rc = call(s, methods, s->version[0] ? 2 : 3, deadline, res, err);
+    struct proto_xmlrpc_value *state = res[0], *procs = res[1], *ver = res[2];
     if (!rc && !s->version[0]) {
-        rc = call(s, "supervisor.getSupervisorVersion", deadline, &ver, err);
-        const char *v = rc ? NULL : proto_xmlrpc_string_view(ver, NULL);
+        const char *v = proto_xmlrpc_string_view(ver, NULL);
         snprintf(s->version, sizeof s->version, "%s", v ? v : "");
     }
-    if (!rc)
-        rc = call(s, "supervisor.getAllProcessInfo", deadline, &procs, err);
     if (!rc && proto_xmlrpc_type(state) != PROTO_XMLRPC_STRUCT)
         rc = lm_err_set(err, LM_EPARSE, s->shown, "getState: expected a struct, got %s",
                         proto_xmlrpc_type_name(proto_xmlrpc_type(state)));

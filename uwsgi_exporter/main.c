@@ -2,6 +2,7 @@
 /* main.c: uwsgi_exporter's entry point: the shared exporter scaffold with the "uwsgi"
  * collector on upstream's port 9117 (--stats.uri is repeatable: one per endpoint).
  * Reading and exporting stats live in uwsgi.c. */
+#include <malloc.h>
 #include "lm/exporter.h"
 #include "uwsgi_exporter/uw.h"
 
@@ -25,5 +26,11 @@ static const struct lm_exporter_desc uw_desc = {
 int
 main(int argc, char **argv)
 {
+    /* Small and single-minded: one malloc arena for all threads (a connection thread
+     * would otherwise get its own), and free memory at the heap top (the gzip state of
+     * the last scrape) handed back down to 16 KiB instead of 128 KiB. Together ~100 KiB
+     * less resident after scrapes. */
+    mallopt(M_ARENA_MAX, 1);
+    mallopt(M_TOP_PAD, 16 * 1024);
     return lm_exporter_main(&uw_desc, argc, argv);
 }

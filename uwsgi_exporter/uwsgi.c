@@ -159,11 +159,12 @@ reader(void *arg)
     return NULL;
 }
 
-/* add_job: append uri (borrowed: must live until the scrape ends) to jobs. */
+/* add_job: append uri (borrowed: must live until the scrape ends) to jobs (room for
+ * max). */
 static void
-add_job(struct job *jobs, size_t *n, const char *uri, double deadline)
+add_job(struct job *jobs, size_t max, size_t *n, const char *uri, double deadline)
 {
-    if (*n >= MAX_ENDPOINTS)
+    if (*n >= max)
         return;
     struct job *j = &jobs[(*n)++];
     j->uri = uri;
@@ -172,28 +173,33 @@ add_job(struct job *jobs, size_t *n, const char *uri, double deadline)
     lm_err_clear(&j->err);
 }
 
-/* make_jobs: every --stats.uri and every current --stats.glob match, in that order.
- * Strings are copied into e's arena. Returns the count. */
-static size_t
-make_jobs(const struct uw_state *s, struct lm_emit *e, struct job *jobs, double deadline)
+/* make_jobs: every --stats.uri and every current --stats.glob match, in that order, at
+ * most MAX_ENDPOINTS, in an array sized to them in e's arena (strings copied there too).
+ * The count goes to *n; NULL on OOM. */
+static struct job *
+make_jobs(const struct uw_state *s, struct lm_emit *e, double deadline, size_t *n)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < s->nuris; i++)
-        if (s->uris[i][0])
-            add_job(jobs, &n, s->uris[i], deadline);
     glob_t g;
-    if (s->glob[0] && glob(s->glob, 0, NULL, &g) == 0) {
-        for (size_t i = 0; i < g.gl_pathc; i++) {
-            size_t len = strlen("unix://") + strlen(g.gl_pathv[i]) + 1;
-            char *u = lm_emit_alloc(e, len);
-            if (u) {
-                snprintf(u, len, "unix://%s", g.gl_pathv[i]);
-                add_job(jobs, &n, u, deadline);
-            }
+    bool globbed = s->glob[0] && glob(s->glob, 0, NULL, &g) == 0;
+    size_t max = s->nuris + (globbed ? g.gl_pathc : 0);
+    if (max > MAX_ENDPOINTS)
+        max = MAX_ENDPOINTS;
+    struct job *jobs = lm_emit_alloc(e, (max ? max : 1) * sizeof *jobs);
+    *n = 0;
+    for (size_t i = 0; jobs && i < s->nuris; i++)
+        if (s->uris[i][0])
+            add_job(jobs, max, n, s->uris[i], deadline);
+    for (size_t i = 0; jobs && globbed && i < g.gl_pathc; i++) {
+        size_t len = strlen("unix://") + strlen(g.gl_pathv[i]) + 1;
+        char *u = lm_emit_alloc(e, len);
+        if (u) {
+            snprintf(u, len, "unix://%s", g.gl_pathv[i]);
+            add_job(jobs, max, n, u, deadline);
         }
-        globfree(&g);
     }
-    return n;
+    if (globbed)
+        globfree(&g);
+    return jobs;
 }
 
 /* read_all: run every job, in parallel threads where possible. */
@@ -414,10 +420,10 @@ uw_collect(void *state, const struct lm_collect_ctx *ctx, struct lm_emit *e,
     double deadline = t0 + s->timeout;
     if (ctx->deadline > 0 && ctx->deadline - s->offset < deadline)
         deadline = ctx->deadline - s->offset;
-    struct job *jobs = lm_emit_alloc(e, MAX_ENDPOINTS * sizeof *jobs);
+    size_t n;
+    struct job *jobs = make_jobs(s, e, deadline, &n);
     if (!jobs)
         return lm_err_set(err, LM_ENOMEM, NULL, "out of memory");
-    size_t n = make_jobs(s, e, jobs, deadline);
     read_all(jobs, n);
 
     struct lm_buf next;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* dl.h: load an optional shared library at first use (dlopen) and resolve a table of its
- * functions, for libraries that only some configurations need (GnuTLS, libcurl, libxml2,
- * libsystemd): a process that does not need them never maps them. */
+ * functions, for libraries that only some configurations need (GnuTLS, libcurl, libyaml,
+ * libcrypt, libsystemd): a process that does not need them never maps them. */
 #ifndef LM_DL_H
 #define LM_DL_H
 

@@ -557,6 +557,88 @@ START_TEST(test_call_too_big)
 }
 END_TEST
 
+#define MC_ANSWER(a, b)                                                                    \
+    "<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n<value><array><data>\n" a b \
+    "</data></array></value>\n</param>\n</params>\n</methodResponse>\n"
+#define MC_STATE                                                                           \
+    "<value><struct>\n<member>\n<name>statecode</name>\n<value><int>1</int></value>\n"     \
+    "</member>\n</struct></value>\n"
+#define MC_VERSION "<value><string>4.2.5</string></value>\n"
+#define MC_FAULT                                                                           \
+    "<value><struct>\n<member>\n<name>faultCode</name>\n<value><int>1</int></value>\n"     \
+    "</member>\n<member>\n<name>faultString</name>\n<value><string>UNKNOWN_METHOD</string>" \
+    "</value>\n</member>\n</struct></value>\n"
+
+START_TEST(test_multicall)
+{
+    static const char *const m[] = {"supervisor.getState", "supervisor.getSupervisorVersion"};
+    struct lm_buf b;
+    struct lm_err err;
+    lm_buf_init(&b, 4096);
+    ck_assert_int_eq(proto_xmlrpc_build_multicall(m, 1, &b, &err), 0);
+    ck_assert_str_eq(lm_buf_cstr(&b),
+                     "<?xml version=\"1.0\"?><methodCall><methodName>system.multicall"
+                     "</methodName><params><param><value><array><data><value><struct><member>"
+                     "<name>methodName</name><value><string>supervisor.getState</string>"
+                     "</value></member><member><name>params</name><value><array><data></data>"
+                     "</array></value></member></struct></value></data></array></value>"
+                     "</param></params></methodCall>");
+    ck_assert_int_eq(proto_xmlrpc_build_multicall(m, 0, &b, &err), LM_EINVAL);
+    ck_assert_int_eq(proto_xmlrpc_build_multicall(m, PROTO_XMLRPC_MULTICALL_MAX + 1, &b, &err),
+                     LM_EINVAL);
+    static const char *const bad[] = {"ok", "not ok"};
+    ck_assert_int_eq(proto_xmlrpc_build_multicall(bad, 2, &b, &err), LM_EINVAL);
+    lm_buf_cleanup(&b);
+
+    static const struct {
+        const char *body;   /* the answer */
+        int rc;             /* expected */
+        const char *msg;    /* substring of err.msg on failure */
+    } cases[] = {
+        {MC_ANSWER(MC_STATE, MC_VERSION), 0, ""},
+        {MC_ANSWER(MC_STATE, MC_FAULT), LM_EIO,
+         "fault 1: UNKNOWN_METHOD (in supervisor.getSupervisorVersion)"},
+        {MC_ANSWER(MC_STATE, ""), LM_EPARSE, "expected an array of 2 answers"},
+        {MC_ANSWER(MC_STATE, MC_VERSION MC_VERSION), LM_EPARSE, "got array of 3"},
+        {"<methodResponse><params><param><value><int>1</int></value></param></params>"
+         "</methodResponse>", LM_EPARSE, "got int of 0"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        struct srv s;
+        size_t rlen;
+        srv_unix(&s);
+        const char *reply = reply_with("200 OK", "text/xml", cases[k].body, &rlen);
+        pid_t pid = serve(s.lfd, reply, rlen, s.reqfile);
+        struct proto_xmlrpc_value *res[2] = {(void *)1, (void *)1};
+        struct proto_xmlrpc_fault f;
+        lm_err_clear(&err);
+        int rc = proto_xmlrpc_multicall(s.url, m, 2, 5, res, &f, &err);
+        ck_assert_msg(rc == cases[k].rc, "case %zu: rc %d: %s", k, rc, err.msg);
+        waitpid(pid, NULL, 0);
+        ck_assert_ptr_nonnull(strstr(srv_request(&s), "<methodName>system.multicall"));
+        if (rc == 0) {
+            int64_t i;
+            ck_assert_int_eq(proto_xmlrpc_get_int(proto_xmlrpc_member(res[0], "statecode"), &i), 0);
+            ck_assert_int_eq(i, 1);
+            ck_assert_str_eq(proto_xmlrpc_string_view(res[1], NULL), "4.2.5");
+            ck_assert_int_eq(f.code, 0);
+        } else {
+            ck_assert_ptr_null(res[0]);
+            ck_assert_ptr_null(res[1]);
+            ck_assert_msg(strstr(err.msg, cases[k].msg), "case %zu: msg \"%s\"", k, err.msg);
+            ck_assert_str_eq(err.where, s.url);
+            if (rc == LM_EIO) {
+                ck_assert_int_eq(f.code, 1);
+                ck_assert_str_eq(f.string, "UNKNOWN_METHOD");
+            }
+        }
+        proto_xmlrpc_value_free(res[0]);
+        proto_xmlrpc_value_free(res[1]);
+        srv_done(&s, pid);
+    }
+}
+END_TEST
+
 Suite *xmlrpc_suite(void);
 Suite *
 xmlrpc_suite(void)
@@ -576,6 +658,7 @@ xmlrpc_suite(void)
     tcase_add_test(tc, test_call_unix);
     tcase_add_test(tc, test_call_errors);
     tcase_add_test(tc, test_call_too_big);
+    tcase_add_test(tc, test_multicall);
     suite_add_tcase(s, tc);
     return s;
 }
