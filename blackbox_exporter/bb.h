@@ -8,7 +8,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 #include <sys/socket.h>
+#include "lm/buf.h"
 #include "lm/emit.h"
 #include "lm/err.h"
 #include "lm/log.h"
@@ -72,7 +74,6 @@ struct bb_http_module {
     const char *password_file;               /* basic_auth password_file, or NULL */
     const char *bearer_token;                /* bearer token, or NULL */
     const char *bearer_token_file;           /* file holding it, or NULL */
-    const char *proxy_url;                   /* proxy, or NULL */
     const char *compression;                 /* Accept-Encoding value, or NULL */
     long body_size_limit;                    /* bytes, 0: our cap */
     struct bb_tls_config tls;                /* tls_config */
@@ -227,23 +228,48 @@ void bb_addr_string(const struct sockaddr_storage *ss, char *out, size_t outsz);
 /* bb_gauge: one unlabelled gauge family. */
 void bb_gauge(struct lm_emit *e, const char *name, const char *help, double v);
 
-/* TLS facts from a finished handshake, shared by the http and tcp probers (tls.c). */
-struct bb_tls_info {
-    bool have;                      /* a handshake happened */
-    double earliest_expiry;         /* min notAfter over the presented certificates */
-    double last_chain_expiry;       /* min notAfter of the verified chain; Go's zero time
-                                       when there is none */
-    char version[16];               /* "TLS 1.3" */
-    char fingerprint[65];           /* leaf SHA-256, hex */
-    char subject[256];              /* leaf subject, RFC 2253 */
-    char issuer[256];               /* leaf issuer, RFC 2253 */
-    char san[512];                  /* leaf DNS SANs, comma-separated */
-};
+/* bb_dial: a non-blocking, close-on-exec TCP socket connected to ss by deadline. The fd,
+ * or -1 with why (Go's wording: "connect: connection refused", "i/o timeout"). */
+int bb_dial(const struct sockaddr_storage *ss, socklen_t sl, double deadline, char *why,
+            size_t whysz);
 
-/* bb_tls_collect: fill info from an OpenSSL SSL* (void* so this header needs no
- * OpenSSL). */
-void bb_tls_collect(const void *ssl, struct bb_tls_info *info);
-/* bb_tls_emit: the probe_ssl_* and probe_tls_version_info families. */
-void bb_tls_emit(struct lm_emit *e, const struct bb_tls_info *info);
+/* bb_compression_known: alg is a `compression` value we decode (or "", "identity"). */
+static inline bool
+bb_compression_known(const char *alg)
+{
+    return !*alg || !strcmp(alg, "gzip") || !strcmp(alg, "deflate") ||
+           !strcmp(alg, "identity");
+}
+
+/* bb_decompress: n bytes at in decoded as alg ("gzip", or "deflate": raw deflate) and
+ * appended to out (its max caps the output). 0, or LM_EIO (bad data), LM_ETOOBIG (over
+ * out->max) or LM_ENOMEM with why in Go's words ("gzip: invalid header", "http: request
+ * body too large"). */
+int bb_decompress(const char *alg, const void *in, size_t n, struct lm_buf *out, char *why,
+                  size_t whysz);
+
+/* The probe history (history.c): the last `limit` probes with their debug=true text. */
+struct bb_history;
+/* bb_history_new: an empty history of limit entries (0: keeps nothing); NULL on OOM. */
+struct bb_history *bb_history_new(size_t limit);
+void bb_history_free(struct bb_history *h);
+/* bb_history_add: keep copies of a finished probe's facts and text (thread-safe; an
+ * allocation failure drops the entry). */
+void bb_history_add(struct bb_history *h, const char *module, const char *target, bool ok,
+                    const char *text, size_t len);
+/* bb_history_text: append probe id's debug text to out: 0, LM_ENOENT (gone or never
+ * was) or out's error. */
+int bb_history_text(struct bb_history *h, long id, struct lm_buf *out);
+/* bb_history_html: the "Recent Probes" table, newest first, appended to out. */
+void bb_history_html(struct bb_history *h, struct lm_buf *out);
+
+struct lm_tlsc_info;
+struct lm_tlsc_opts;
+
+/* bb_tls_opts: lm/tlsc.h options from a module's tls_config; the server name is
+ * tls_config.server_name, else name. Borrows from t and name. */
+void bb_tls_opts(const struct bb_tls_config *t, const char *name, struct lm_tlsc_opts *o);
+/* bb_tls_emit: the probe_ssl_* and probe_tls_version_info families of a handshake. */
+void bb_tls_emit(struct lm_emit *e, const struct lm_tlsc_info *info);
 
 #endif

@@ -389,10 +389,13 @@ http_field(struct pctx *x, const char *key, yaml_node_t *k, yaml_node_t *v, void
         return get_str(x, v, key, &h->bearer_token);
     if (!strcmp(key, "bearer_token_file"))
         return get_str(x, v, key, &h->bearer_token_file);
-    if (!strcmp(key, "proxy_url"))
-        return get_str(x, v, key, &h->proxy_url);
-    if (!strcmp(key, "compression"))
-        return get_str(x, v, key, &h->compression);
+    if (!strcmp(key, "proxy_url"))   /* the prober has no proxy client (prober/http.c) */
+        return fail(x, v, "field %s: not supported by this build (no proxy client)", key);
+    if (!strcmp(key, "compression")) {   /* what decompress.c decodes */
+        if (!(rc = get_str(x, v, key, &h->compression)) && !bb_compression_known(h->compression))
+            return fail(x, v, "field %s: unsupported compression algorithm", key);
+        return rc;
+    }
     if (!strcmp(key, "body_size_limit")) {
         const char *s = scalar(v);
         char *end;

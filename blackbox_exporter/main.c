@@ -2,7 +2,9 @@
 /* main.c: blackbox_exporter's entry point: the exporter scaffold on :9115 with /probe and
  * /-/reload routes, the loaded blackbox.yml (swapped atomically on reload, kept while
  * probes use it; a bad file leaves the old one in place), a SIGHUP watcher thread, and
- * the probe handler: timeout choice, a fresh registry and log per probe, debug output. */
+ * the probe handler: timeout choice, a fresh registry and log per probe, debug output;
+ * the exporter's own families on /metrics (reload outcome, unknown modules), and the
+ * probe history (history.c) on the landing page and /logs?id=N. */
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
@@ -10,11 +12,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
-#include <curl/curl.h>
 #include "blackbox_exporter/bb.h"
 #include "lm/alloc.h"
 #include "lm/exporter.h"
+#include "lm/http.h"
+#include "lm/limits.h"
+#include "lm/version.h"
+
+#define BB_DESCRIPTION                                                                      \
+    "Prometheus blackbox prober exporter (http, tcp, icmp, dns). Run as User=prometheus; "  \
+    "ICMP uses unprivileged datagram sockets when net.ipv4.ping_group_range allows, else "  \
+    "raw sockets (CAP_NET_RAW)."
 
 struct cfgref {
     struct bb_config *cfg;          /* owned */
@@ -30,15 +40,21 @@ struct bb_state {
     pthread_t hup;                  /* SIGHUP watcher */
     bool hup_running;               /* hup was started */
     volatile sig_atomic_t stopping; /* teardown asked the watcher to stop */
+    bool reload_ok;                 /* the last (re)load succeeded (under mu) */
+    double reload_ok_time;          /* wall-clock seconds of the last success (under mu) */
+    unsigned long unknown_modules;  /* probes naming an unknown module (under mu) */
+    struct bb_history *hist;        /* the last --history.limit probes */
 };
+
+/* The state the self collector reads (collectors get no user data): set by main. */
+static struct bb_state *self_state;
 
 static const struct lm_flag_desc bb_flags[] = {
     {"config.file", "blackbox.yml", "Blackbox exporter configuration file.", false, false},
     {"config.check", "false",
      "If true validate the config file and then exit.", true, false},
     {"timeout-offset", "0.5", "Offset to subtract from timeout in seconds.", false, false},
-    {"history.limit", "100",
-     "The maximum amount of items to keep in the history. Accepted and ignored.", false,
+    {"history.limit", "100", "The maximum amount of items to keep in the history.", false,
      false},
     {"web.external-url", "", "Accepted and ignored.", false, false},
     {"web.route-prefix", "", "Accepted and ignored.", false, false},
@@ -74,8 +90,12 @@ static int
 reload(struct bb_state *st, struct lm_err *err)
 {
     struct bb_config *c = bb_config_load(st->path, err);
-    if (!c)
+    if (!c) {
+        pthread_mutex_lock(&st->mu);
+        st->reload_ok = false;
+        pthread_mutex_unlock(&st->mu);
         return err->code ? err->code : LM_ECONFIG;
+    }
     struct cfgref *r = lm_calloc(1, sizeof *r);
     if (!r) {
         bb_config_free(c);
@@ -85,6 +105,10 @@ reload(struct bb_state *st, struct lm_err *err)
     pthread_mutex_lock(&st->mu);
     struct cfgref *old = st->cur;
     st->cur = r;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    st->reload_ok = true;
+    st->reload_ok_time = (double)now.tv_sec + (double)now.tv_nsec / 1e9;
     bool dead = old && old->refs == 0;
     pthread_mutex_unlock(&st->mu);
     if (dead) {
@@ -134,8 +158,12 @@ bb_setup(struct lm_exporter *x, void *ud, struct lm_err *err)
     st->offset = strtod(lm_flags_get(f, "timeout-offset"), &end);
     if (*end || st->offset < 0)
         return lm_err_set(err, LM_EINVAL, "--timeout-offset", "bad value");
-    if (curl_global_init(CURL_GLOBAL_DEFAULT))
-        return lm_err_set(err, LM_ENOMEM, NULL, "curl_global_init failed");
+    const char *hl = lm_flags_get(f, "history.limit");
+    unsigned long limit = strtoul(hl, &end, 10);
+    if (*end || !*hl || *hl == '-' || limit > 1000000)
+        return lm_err_set(err, LM_EINVAL, "--history.limit", "bad value");
+    if (!(st->hist = bb_history_new(limit)))
+        return lm_err_set(err, LM_ENOMEM, NULL, "out of memory");
     int rc = reload(st, err);
     if (rc)
         return rc;
@@ -164,7 +192,8 @@ bb_teardown(struct lm_exporter *x, void *ud)
         lm_free(st->cur);
         st->cur = NULL;
     }
-    curl_global_cleanup();
+    bb_history_free(st->hist);
+    st->hist = NULL;
 }
 
 static double
@@ -254,22 +283,31 @@ do_probe(struct bb_state *st, const struct lm_http_request *req,
     bb_gauge(e, "probe_success", "Displays whether or not the probe was a success",
              ok ? 1 : 0);
     struct lm_buf *body = lm_http_response_body(resp);
+    struct lm_buf metrics, text;    /* the exposition; the debug text (also for history) */
+    lm_buf_init(&metrics, LM_LIMIT_EXPO_BYTES);
+    lm_buf_init(&text, LM_LIMIT_EXPO_BYTES);
+    lm_emit_finish(e, &metrics);
+    char chunk[4096];
+    ssize_t n;
+    lm_buf_puts(&text, "Logs for the probe:\n");
+    lseek(lfd, 0, SEEK_SET);
+    while ((n = read(lfd, chunk, sizeof chunk)) > 0)
+        lm_buf_append(&text, chunk, (size_t)n);
+    lm_buf_puts(&text, "\n\n\nMetrics that would have been returned:\n");
+    lm_buf_append(&text, metrics.data ? metrics.data : "", metrics.len);
+    lm_buf_puts(&text, "\n\n\nModule configuration:\n");
+    module_yaml(&text, m);
+    if (!text.err)
+        bb_history_add(st->hist, m->name, p.target, ok, text.data, text.len);
     if (debug) {
-        char chunk[4096];
-        ssize_t n;
-        lm_buf_puts(body, "Logs for the probe:\n");
-        lseek(lfd, 0, SEEK_SET);
-        while ((n = read(lfd, chunk, sizeof chunk)) > 0)
-            lm_buf_append(body, chunk, (size_t)n);
-        lm_buf_puts(body, "\n\n\nMetrics that would have been returned:\n");
-        lm_emit_finish(e, body);
-        lm_buf_puts(body, "\n\n\nModule configuration:\n");
-        module_yaml(body, m);
+        lm_buf_append(body, text.data ? text.data : "", text.len);
         rc = lm_http_response_content_type(resp, "text/plain");
     } else {
-        lm_emit_finish(e, body);
+        lm_buf_append(body, metrics.data ? metrics.data : "", metrics.len);
         rc = lm_http_response_content_type(resp, "text/plain; version=0.0.4; charset=utf-8");
     }
+    lm_buf_cleanup(&metrics);
+    lm_buf_cleanup(&text);
 out:
     lm_emit_free(e);
     lm_log_free(plog);
@@ -295,6 +333,9 @@ probe_handler(const struct lm_http_request *req, struct lm_http_response *resp, 
         char msg[512];
         snprintf(msg, sizeof msg, "Unknown module \"%.400s\"\n", mname);
         lm_debug(st->log, "Unknown module", "module", mname, NULL);
+        pthread_mutex_lock(&st->mu);
+        st->unknown_modules++;
+        pthread_mutex_unlock(&st->mu);
         rc = lm_http_response_text(resp, 400, msg);
     } else {
         rc = do_probe(st, req, resp, m);
@@ -322,10 +363,90 @@ reload_handler(const struct lm_http_request *req, struct lm_http_response *resp,
     return lm_http_response_text(resp, 200, "");
 }
 
+/* logs_handler: /logs?id=N, a past probe's debug=true text (Go's wording for a miss). */
+static int
+logs_handler(const struct lm_http_request *req, struct lm_http_response *resp, void *ud)
+{
+    struct bb_state *st = ud;
+    const char *ids = lm_http_request_query(req, "id");
+    char *end;
+    long id = ids && *ids ? strtol(ids, &end, 10) : -1;
+    if (!ids || !*ids || *end)
+        return lm_http_response_text(resp, 400, "Invalid probe id\n");
+    if (bb_history_text(st->hist, id, lm_http_response_body(resp)))
+        return lm_http_response_text(resp, 404, "Probe id not present\n");
+    return lm_http_response_content_type(resp, "text/plain");
+}
+
+/* landing_handler: "/": the scaffold's landing page with the recent probes added. */
+static int
+landing_handler(const struct lm_http_request *req, struct lm_http_response *resp, void *ud)
+{
+    struct bb_state *st = ud;
+    (void)req;
+    struct lm_version v;
+    char ver[256];
+    lm_version_get(&v);
+    snprintf(ver, sizeof ver, "(version=%s, branch=%s, revision=%s)", v.version, v.branch,
+             v.revision);
+    static const struct lm_http_link links[] = {
+        {"/probe?target=prometheus.io&module=http_2xx", "Probe prometheus.io for http_2xx",
+         NULL},
+        {"/probe?target=prometheus.io&module=http_2xx&debug=true",
+         "Debug probe prometheus.io for http_2xx", NULL},
+    };
+    struct lm_http_landing lp = {"Blackbox Exporter", BB_DESCRIPTION, ver, "/metrics", links,
+                                 sizeof links / sizeof links[0]};
+    struct lm_buf page, table;
+    lm_buf_init(&page, LM_LIMIT_EXPO_BYTES);
+    lm_buf_init(&table, LM_LIMIT_EXPO_BYTES);
+    lm_http_landing_page(&page, &lp);
+    bb_history_html(st->hist, &table);
+    const char *html = lm_buf_cstr(&page), *tail = strstr(html, "</body>");
+    size_t head = tail ? (size_t)(tail - html) : page.len;
+    struct lm_buf *body = lm_http_response_body(resp);
+    lm_buf_append(body, html, head);
+    lm_buf_append(body, table.data ? table.data : "", table.len);
+    lm_buf_append(body, html + head, page.len - head);
+    int rc = page.err ? page.err : table.err;
+    lm_buf_cleanup(&page);
+    lm_buf_cleanup(&table);
+    return rc ? rc : lm_http_response_content_type(resp, "text/html; charset=utf-8");
+}
+
+/* self_collect: the Go build's own families (its config reload and module metrics). */
+static int
+self_collect(void *state, const struct lm_collect_ctx *ctx, struct lm_emit *e,
+             struct lm_err *err)
+{
+    struct bb_state *st = self_state;
+    (void)state;
+    (void)ctx;
+    (void)err;
+    pthread_mutex_lock(&st->mu);
+    bool ok = st->reload_ok;
+    double t = st->reload_ok_time;
+    unsigned long unknown = st->unknown_modules;
+    pthread_mutex_unlock(&st->mu);
+    lm_emit_one(e, "blackbox_exporter_config_last_reload_success_timestamp_seconds",
+                "Timestamp of the last successful configuration reload.", LM_TYPE_GAUGE, t);
+    lm_emit_one(e, "blackbox_exporter_config_last_reload_successful",
+                "Blackbox exporter config loaded successfully.", LM_TYPE_GAUGE, ok ? 1 : 0);
+    lm_emit_one(e, "blackbox_module_unknown_total", "Count of unknown modules requested by probes",
+                LM_TYPE_COUNTER, (double)unknown);
+    return 0;
+}
+
+static const struct lm_collector_desc bb_self = {"blackbox", true, NULL, NULL, self_collect,
+                                                 NULL};
+static const struct lm_collector_desc *const bb_collectors[] = {&bb_self, NULL};
+
 static const struct lm_exporter_route bb_routes[] = {
     {"/probe", "Probe", "prometheus.io/docs: /probe?target=...&module=...", LM_HTTP_LIMITED,
      probe_handler},
     {"/-/reload", NULL, NULL, LM_HTTP_ALLOW_POST, reload_handler},
+    {"/logs", NULL, NULL, 0, logs_handler},
+    {"/", NULL, NULL, 0, landing_handler},   /* replaces the scaffold's landing page */
     {NULL, NULL, NULL, 0, NULL},
 };
 
@@ -359,12 +480,12 @@ main(int argc, char **argv)
         if (!strcmp(argv[i], "--config.check") || !strcmp(argv[i], "--config.check=true"))
             return config_check(argc, argv);
     struct bb_state st = {.mu = PTHREAD_MUTEX_INITIALIZER};
+    self_state = &st;
     struct lm_exporter_desc d = {
         .prog = "blackbox_exporter",
-        .ns = NULL,
-        .description = "Prometheus blackbox prober exporter (http, tcp, icmp, dns). Run as "
-                       "User=prometheus; ICMP uses unprivileged datagram sockets when "
-                       "net.ipv4.ping_group_range allows, else raw sockets (CAP_NET_RAW).",
+        .ns = "blackbox_exporter",
+        .collectors = bb_collectors,
+        .description = BB_DESCRIPTION,
         .title = "Blackbox Exporter",
         .default_listen = ":9115",
         .default_path = "/metrics",

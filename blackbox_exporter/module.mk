@@ -1,11 +1,14 @@
 # SPDX-License-Identifier: Apache-2.0
 # blackbox_exporter: main.c + config.c (blackbox.yml), probe.c (shared resolve step and
-# prober table), tls.c (OpenSSL certificate facts) and one file per prober under prober/,
-# built into libbb.a (everything but main.c) for the unit tests. config.c alone (libyaml
+# prober table), tls.c (tls_config -> lm/tlsc.h options, the probe_ssl_* families),
+# decompress.c (zlib, for the http prober's `compression`) and one file per prober under
+# prober/, built into libbb.a (everything but main.c) for the unit tests. Neither libcurl
+# nor OpenSSL: http speaks HTTP/1.1 through proto/httpc.h, TLS is GnuTLS loaded with
+# dlopen by libmetrics (lm/tlsc.h) on the first TLS probe. config.c alone (libyaml
 # + libmetrics) is the fuzz target tests/fuzz/blackbox_config.c; dnsmsg.c (the DNS wire
 # format, with config.c for the type names) is tests/fuzz/dns_reply.c.
 
-BB_PKGS := libcurl openssl
+BB_PKGS := zlib
 BB_SRCS := $(sort $(filter-out blackbox_exporter/main.c,$(wildcard blackbox_exporter/*.c)) \
              $(wildcard blackbox_exporter/prober/*.c))
 BB_OBJS := $(BB_SRCS:%.c=$(BUILD)/%.o)

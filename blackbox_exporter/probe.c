@@ -3,11 +3,15 @@
  * preferred_ip_protocol / ip_protocol_fallback choice and its three common families
  * (probe_dns_lookup_time_seconds, probe_ip_protocol, probe_ip_addr_hash), and the prober
  * table. No state of its own: safe from any thread. */
+#include <ctype.h>
+#include <errno.h>
 #include <netdb.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include "blackbox_exporter/bb.h"
 #include "lm/exporter.h"
@@ -135,4 +139,37 @@ bb_resolve(struct bb_probe *p, const char *host, const char *port, const struct 
              "changes.",
              addr_hash(out));
     return 0;
+}
+
+int
+bb_dial(const struct sockaddr_storage *ss, socklen_t sl, double deadline, char *why,
+        size_t whysz)
+{
+    int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int e = fd < 0 ? errno : 0;
+    if (!e && connect(fd, (const struct sockaddr *)ss, sl) && errno != EINPROGRESS)
+        e = errno;
+    while (!e) {
+        double left = deadline - lm_monotonic();
+        struct pollfd pfd = {fd, POLLOUT, 0};
+        int r = left > 0 ? poll(&pfd, 1, (int)(left * 1000) + 1) : 0;
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            snprintf(why, whysz, "i/o timeout");
+            close(fd);
+            return -1;
+        }
+        socklen_t el = sizeof e;
+        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el))
+            e = errno;
+        if (!e)
+            return fd;
+    }
+    /* Go's wording: "connect: connection refused" (strerror, first letter lowered). */
+    snprintf(why, whysz, "connect: %s", strerror(e));
+    why[9] = (char)tolower((unsigned char)why[9]);
+    if (fd >= 0)
+        close(fd);
+    return -1;
 }

@@ -130,7 +130,10 @@ add_routes(struct lm_exporter *x, struct lm_http_server *srv)
     }
     if (!rc)
         rc = lm_http_route_healthy(srv);
-    if (!rc && strcmp(x->metrics_path, "/") != 0) {
+    bool own_root = false;   /* the exporter serves "/" itself (blackbox's history) */
+    for (size_t i = 0; d->routes && d->routes[i].path; i++)
+        own_root = own_root || !strcmp(d->routes[i].path, "/");
+    if (!rc && strcmp(x->metrics_path, "/") != 0 && !own_root) {
         struct lm_version v;
         lm_version_get(&v);
         char ver[256];

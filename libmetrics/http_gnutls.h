@@ -5,7 +5,8 @@
  * Include this after the GnuTLS headers, instead of linking: it maps each gnutls_*
  * function libmetrics uses onto the loaded table, so the TLS code reads as plain GnuTLS.
  * Call lmi_gnutls_load() (thread-safe, idempotent) before any other gnutls_* call.
- * Private to libmetrics (http_tls.c, http_auth.c, webcfg_tls.c). */
+ * Private to libmetrics (http_tls.c, http_auth.c, webcfg_tls.c on the server side, tlsc.c
+ * for the TLS client of lm/tlsc.h). */
 #ifndef LM_HTTP_GNUTLS_H
 #define LM_HTTP_GNUTLS_H
 
@@ -54,6 +55,29 @@ struct lmi_gnutls_api {
     size_t (*record_check_pending)(gnutls_session_t s);
     int (*bye)(gnutls_session_t s, gnutls_close_request_t how);
     int (*error_is_fatal)(int e);
+    /* client side (tlsc.c) */
+    int (*certificate_set_x509_system_trust)(gnutls_certificate_credentials_t c);
+    int (*certificate_set_x509_trust_file)(gnutls_certificate_credentials_t c,
+                                           const char *file, gnutls_x509_crt_fmt_t fmt);
+    int (*certificate_set_x509_key_file)(gnutls_certificate_credentials_t c,
+                                         const char *cert, const char *key,
+                                         gnutls_x509_crt_fmt_t fmt);
+    int (*certificate_verify_peers3)(gnutls_session_t s, const char *host, unsigned *status);
+    int (*server_name_set)(gnutls_session_t s, gnutls_server_name_type_t t, const void *name,
+                           size_t len);
+    int (*record_get_direction)(gnutls_session_t s);
+    gnutls_protocol_t (*protocol_get_version)(gnutls_session_t s);
+    const char *(*protocol_get_name)(gnutls_protocol_t v);
+    gnutls_cipher_algorithm_t (*cipher_get)(gnutls_session_t s);
+    const char *(*cipher_get_name)(gnutls_cipher_algorithm_t c);
+    gnutls_alert_description_t (*alert_get)(gnutls_session_t s);
+    const char *(*alert_get_name)(gnutls_alert_description_t a);
+    time_t (*x509_crt_get_expiration_time)(gnutls_x509_crt_t c);
+    int (*x509_crt_get_dn3)(gnutls_x509_crt_t c, gnutls_datum_t *dn, unsigned flags);
+    int (*x509_crt_get_issuer_dn3)(gnutls_x509_crt_t c, gnutls_datum_t *dn, unsigned flags);
+    gnutls_free_function *free_var;   /* the gnutls_free variable: (*free_var)(p) */
+    int (*x509_crt_get_fingerprint)(gnutls_x509_crt_t c, gnutls_digest_algorithm_t a,
+                                    void *buf, size_t *len);
 };
 
 /* The table after a successful lmi_gnutls_load(); all NULL before. */
@@ -94,5 +118,21 @@ int lmi_gnutls_load(struct lm_err *err);
 #define gnutls_record_check_pending (*lmi_gnutls.record_check_pending)
 #define gnutls_bye (*lmi_gnutls.bye)
 #define gnutls_error_is_fatal (*lmi_gnutls.error_is_fatal)
+#define gnutls_certificate_set_x509_system_trust (*lmi_gnutls.certificate_set_x509_system_trust)
+#define gnutls_certificate_set_x509_trust_file (*lmi_gnutls.certificate_set_x509_trust_file)
+#define gnutls_certificate_set_x509_key_file (*lmi_gnutls.certificate_set_x509_key_file)
+#define gnutls_certificate_verify_peers3 (*lmi_gnutls.certificate_verify_peers3)
+#define gnutls_server_name_set (*lmi_gnutls.server_name_set)
+#define gnutls_record_get_direction (*lmi_gnutls.record_get_direction)
+#define gnutls_protocol_get_version (*lmi_gnutls.protocol_get_version)
+#define gnutls_protocol_get_name (*lmi_gnutls.protocol_get_name)
+#define gnutls_cipher_get (*lmi_gnutls.cipher_get)
+#define gnutls_cipher_get_name (*lmi_gnutls.cipher_get_name)
+#define gnutls_alert_get (*lmi_gnutls.alert_get)
+#define gnutls_alert_get_name (*lmi_gnutls.alert_get_name)
+#define gnutls_x509_crt_get_expiration_time (*lmi_gnutls.x509_crt_get_expiration_time)
+#define gnutls_x509_crt_get_dn3 (*lmi_gnutls.x509_crt_get_dn3)
+#define gnutls_x509_crt_get_issuer_dn3 (*lmi_gnutls.x509_crt_get_issuer_dn3)
+#define gnutls_x509_crt_get_fingerprint (*lmi_gnutls.x509_crt_get_fingerprint)
 
 #endif

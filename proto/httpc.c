@@ -212,6 +212,12 @@ static int
 build_request(const struct proto_httpc_req *req, struct lm_buf *b, struct lm_err *err,
               const char *where)
 {
+    int accept = 0;
+    for (size_t i = 0; i < 2 * req->nheaders; i++)
+        if (has_crlf(req->headers[i]) || (i % 2 == 0 && strpbrk(req->headers[i], ": \t")))
+            return lm_err_set(err, LM_EINVAL, where, "CR, LF or space in a request header");
+        else if (i % 2 == 0 && !strcasecmp(req->headers[i], "Accept"))
+            accept = 1;
     if (has_crlf(req->target) || has_crlf(req->host) || has_crlf(req->user_agent) ||
         has_crlf(req->content_type) || strpbrk(req->target, " \t"))
         return lm_err_set(err, LM_EINVAL, where, "CR, LF or space in a request header");
@@ -233,7 +239,11 @@ build_request(const struct proto_httpc_req *req, struct lm_buf *b, struct lm_err
         lm_buf_printf(b, "Content-Type: %s\r\n", req->content_type);
     if (req->body || strcmp(req->method, "GET"))
         lm_buf_printf(b, "Content-Length: %zu\r\n", req->body_len);
-    lm_buf_puts(b, "Accept: */*\r\nConnection: close\r\n\r\n");
+    for (size_t i = 0; i < req->nheaders; i++)
+        lm_buf_printf(b, "%s: %s\r\n", req->headers[2 * i], req->headers[2 * i + 1]);
+    if (!accept)
+        lm_buf_puts(b, "Accept: */*\r\n");
+    lm_buf_puts(b, "Connection: close\r\n\r\n");
     if (req->body_len)
         lm_buf_append(b, req->body, req->body_len);
     return b->err ? lm_err_set(err, b->err, where, "request: %s", lm_strerror(b->err)) : 0;
@@ -242,6 +252,7 @@ build_request(const struct proto_httpc_req *req, struct lm_buf *b, struct lm_err
 /* A parsed answer head. */
 struct head {
     int status;           /* status code */
+    int minor;            /* HTTP/1.minor */
     size_t len;           /* bytes of status line + headers + blank line */
     long long clen;       /* Content-Length, -1 when absent */
     int chunked;          /* Transfer-Encoding: chunked */
@@ -284,6 +295,9 @@ parse_head(const char *d, size_t n, struct head *h, struct proto_httpc_resp *res
         (eol > 12 && d[12] != ' ' && d[12] != '\r'))
         return lm_err_set(err, LM_EIO, NULL, "malformed HTTP answer: bad status line");
     h->status = (d[9] - '0') * 100 + (d[10] - '0') * 10 + (d[11] - '0');
+    if (d[7] < '0' || d[7] > '9')
+        return lm_err_set(err, LM_EIO, NULL, "malformed HTTP answer: bad status line");
+    h->minor = d[7] - '0';
     h->clen = -1;
     h->chunked = 0;
     resp->content_type[0] = resp->location[0] = '\0';
@@ -403,6 +417,13 @@ proto_httpc_parse(const char *data, size_t len, int complete, int head_only,
         len -= h.len;
     }
     resp->status = h.status;
+    resp->minor = h.minor;
+    resp->content_length = h.clen;
+    if (resp->head) {
+        lm_buf_reset(resp->head);
+        if (lm_buf_append(resp->head, data, h.len))
+            return lm_err_set(err, resp->head->err, NULL, "%s", lm_strerror(resp->head->err));
+    }
     const char *b = data + h.len;
     size_t bl = len - h.len;
     if (head_only || h.status == 204 || h.status == 304)
@@ -434,7 +455,7 @@ proto_httpc_parse(const char *data, size_t len, int complete, int head_only,
     return 0;
 }
 
-/* wait_io: poll fd for input until deadline. 0, LM_ETIMEOUT or LM_EIO. */
+/* wait_io: poll fd for ev until deadline. 0, LM_ETIMEOUT or LM_EIO. */
 static int
 wait_io(int fd, short ev, double deadline)
 {
@@ -455,21 +476,66 @@ wait_io(int fd, short ev, double deadline)
     }
 }
 
+/* fd_read / fd_write: the socket transport of proto_httpc_exchange. */
+static long
+fd_read(void *ctx, void *p, size_t n, double deadline, struct lm_err *err)
+{
+    int fd = *(int *)ctx;
+    for (;;) {
+        ssize_t r = read(fd, p, n);
+        if (r >= 0)
+            return (long)r;
+        if (errno == EINTR)
+            continue;
+        if (errno != EAGAIN)
+            return lm_err_set(err, LM_EIO, NULL, "read: %s", strerror(errno));
+        int w = wait_io(fd, POLLIN, deadline);
+        if (w == LM_ETIMEOUT)
+            return lm_err_set(err, w, NULL, "read: timed out");
+        if (w)
+            return lm_err_set(err, w, NULL, "read: poll: %s", strerror(errno));
+    }
+}
+
+static int
+fd_write(void *ctx, const void *p, size_t n, double deadline, struct lm_err *err)
+{
+    return proto_sock_write(*(int *)ctx, p, n, deadline, NULL, err);
+}
+
+static double
+now_mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 int
 proto_httpc_exchange(int fd, const struct proto_httpc_req *req, struct proto_httpc_resp *resp,
                      double deadline, const char *where, struct lm_err *err)
 {
+    struct proto_httpc_io io = {.ctx = &fd, .read = fd_read, .write = fd_write};
+    return proto_httpc_exchange_io(&io, req, resp, deadline, where, err);
+}
+
+int
+proto_httpc_exchange_io(const struct proto_httpc_io *io, const struct proto_httpc_req *req,
+                        struct proto_httpc_resp *resp, double deadline, const char *where,
+                        struct lm_err *err)
+{
     struct lm_buf b;
     lm_buf_init(&b, PROTO_HTTPC_HEAD_MAX + resp->body->max + resp->body->max / 8 + 4096);
     int rc = build_request(req, &b, err, where);
-    if (!rc)
-        rc = proto_sock_write(fd, b.data, b.len, deadline, where, err);
+    if (!rc && (rc = io->write(io->ctx, b.data, b.len, deadline, err)))
+        snprintf(err->where, sizeof err->where, "%s", where ? where : "");
     if (rc) {
         lm_buf_cleanup(&b);
         return rc;
     }
     lm_buf_reset(&b);
     resp->status = 0;
+    resp->first_byte = 0;
     int head_only = !strcmp(req->method, "HEAD"), eof = 0;
     char *chunk = lm_malloc(READ_CHUNK);
     if (!chunk) {
@@ -477,8 +543,10 @@ proto_httpc_exchange(int fd, const struct proto_httpc_req *req, struct proto_htt
         return lm_err_set(err, LM_ENOMEM, where, "out of memory");
     }
     for (;;) {
-        ssize_t r = read(fd, chunk, READ_CHUNK);
+        long r = io->read(io->ctx, chunk, READ_CHUNK, deadline, err);
         if (r > 0) {
+            if (!resp->first_byte)
+                resp->first_byte = now_mono();
             if (lm_buf_append(&b, chunk, (size_t)r)) {
                 rc = b.err == LM_ETOOBIG
                          ? lm_err_set(err, LM_ETOOBIG, where, "answer body larger than %zu bytes",
@@ -488,22 +556,15 @@ proto_httpc_exchange(int fd, const struct proto_httpc_req *req, struct proto_htt
             }
         } else if (r == 0) {
             eof = 1;
-        } else if (errno == EINTR) {
-            continue;
-        } else if (errno == EAGAIN) {
-            int w = wait_io(fd, POLLIN, deadline);
-            if (w == LM_ETIMEOUT) {
-                rc = b.len ? lm_err_set(err, w, where, "read: timed out after %zu bytes", b.len)
-                           : lm_err_set(err, w, where, "read: timed out waiting for the answer");
-                break;
-            }
-            if (w) {
-                rc = lm_err_set(err, w, where, "read: poll: %s", strerror(errno));
-                break;
-            }
-            continue;
+        } else if (r == LM_ETIMEOUT) {
+            rc = b.len ? lm_err_set(err, LM_ETIMEOUT, where, "read: timed out after %zu bytes",
+                                    b.len)
+                       : lm_err_set(err, LM_ETIMEOUT, where,
+                                    "read: timed out waiting for the answer");
+            break;
         } else {
-            rc = lm_err_set(err, LM_EIO, where, "read: %s", strerror(errno));
+            rc = (int)r;
+            snprintf(err->where, sizeof err->where, "%s", where ? where : "");
             break;
         }
         size_t keep = resp->body->len;
@@ -512,11 +573,36 @@ proto_httpc_exchange(int fd, const struct proto_httpc_req *req, struct proto_htt
             continue;
         if (rc) {
             resp->body->len = keep;
-            snprintf(err->where, sizeof err->where, "%s", where);
+            snprintf(err->where, sizeof err->where, "%s", where ? where : "");
         }
         break;
     }
     lm_free(chunk);
     lm_buf_cleanup(&b);
     return rc;
+}
+
+int
+proto_httpc_header(const char *head, size_t len, const char *name, size_t *start, char *out,
+                   size_t cap)
+{
+    size_t nl = strlen(name), i = start ? *start : 0;
+    if (!i)
+        i = find_lf(head, 0, len) + 1;   /* past the status line */
+    while (i < len) {
+        size_t e = find_lf(head, i, len);
+        const char *line = head + i;
+        size_t ll = e - i;
+        i = e < len ? e + 1 : len;
+        if (ll > nl && line[nl] == ':' && !strncasecmp(line, name, nl)) {
+            if (cap)
+                hdr_value(line + nl + 1, ll - nl - 1, out, cap);
+            if (start)
+                *start = i;
+            return 1;
+        }
+    }
+    if (start)
+        *start = len;
+    return 0;
 }

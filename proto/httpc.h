@@ -3,9 +3,11 @@
  * exporters that read a status page or speak XML-RPC need no libcurl (and none of its
  * TLS/Kerberos/LDAP tree) in memory. One request per connection ("Connection: close"),
  * bounded by a CLOCK_MONOTONIC deadline, with Content-Length, chunked or read-to-EOF
- * bodies, a capped body, basic auth, and a URL parser with password redaction. https://
- * is not handled here: proto/fetch.c and proto/xmlrpc_call.c hand it to libcurl, loaded
- * with dlopen only then (proto/curl_dl.h). Never logs. Includes libc headers only. */
+ * bodies, a capped body, basic auth, extra headers, and a URL parser with password
+ * redaction. The transport is a socket (proto_httpc_exchange) or any read/write pair
+ * (proto_httpc_exchange_io: blackbox's prober runs it over lm/tlsc.h for https).
+ * proto/fetch.c and proto/xmlrpc_call.c hand https:// to libcurl, loaded with dlopen only
+ * then (proto/curl_dl.h). Never logs. Includes libc headers only. */
 #ifndef PROTO_HTTPC_H
 #define PROTO_HTTPC_H
 
@@ -54,6 +56,10 @@ struct proto_httpc_req {
     const char *content_type;  /* Content-Type of body, or NULL */
     const void *body;          /* request body, or NULL */
     size_t body_len;           /* bytes in body */
+    const char *const *headers;  /* extra headers as name, value pairs (2 * nheaders
+                                    strings), or NULL; an "Accept" here replaces the
+                                    default Accept header */
+    size_t nheaders;           /* pairs in headers */
 };
 
 /* What came back. */
@@ -62,6 +68,21 @@ struct proto_httpc_resp {
     char content_type[128];    /* Content-Type, "" when absent (truncated) */
     char location[1024];       /* Location, "" when absent (truncated) */
     struct lm_buf *body;       /* caller's buffer; its max is the body cap */
+    struct lm_buf *head;       /* caller's buffer for the final answer's status line and
+                                  headers (as received, CRLFs kept), or NULL */
+    int minor;                 /* the answer's HTTP/1.minor version */
+    long long content_length;  /* Content-Length, -1 when absent */
+    double first_byte;         /* exchange: CLOCK_MONOTONIC time of the first answer byte,
+                                  0 when none came */
+};
+
+/* A transport for proto_httpc_exchange_io. read: up to n bytes into p by deadline; > 0
+ * bytes, 0 at EOF, or a negative LM_* code with err set (msg only). write: all n bytes by
+ * deadline; 0 or a negative LM_* code with err set. */
+struct proto_httpc_io {
+    void *ctx;                 /* passed back to read and write */
+    long (*read)(void *ctx, void *p, size_t n, double deadline, struct lm_err *err);
+    int (*write)(void *ctx, const void *p, size_t n, double deadline, struct lm_err *err);
 };
 
 /* proto_httpc_exchange: send req on the connected socket fd (proto_sock_connect*) and
@@ -72,6 +93,18 @@ struct proto_httpc_resp {
 int proto_httpc_exchange(int fd, const struct proto_httpc_req *req,
                          struct proto_httpc_resp *resp, double deadline, const char *where,
                          struct lm_err *err);
+
+/* proto_httpc_exchange_io: the same over io (the socket's messages for a timeout). */
+int proto_httpc_exchange_io(const struct proto_httpc_io *io, const struct proto_httpc_req *req,
+                            struct proto_httpc_resp *resp, double deadline, const char *where,
+                            struct lm_err *err);
+
+/* proto_httpc_header: the value of the first header called name (case-insensitive) in
+ * the head block head[0..len) (as proto_httpc_resp.head holds), spaces trimmed, into out
+ * (cap bytes, truncated); start (may be NULL) is where to look from, and gets the offset
+ * after that line, for walking repeated headers. 1 found, 0 not. */
+int proto_httpc_header(const char *head, size_t len, const char *name, size_t *start,
+                       char *out, size_t cap);
 
 /* proto_httpc_parse: the answer in data[0..len) (as read to EOF) into resp, for tests and
  * the fuzz target. complete: the peer closed the connection after data. 0 with the body

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* tcp.c: the tcp prober: connect to host:port (non-blocking, bounded by the probe
  * deadline), optionally TLS from the start or by a query_response starttls step
- * (OpenSSL), then walk the query_response steps: wait for a line matching `expect`,
+ * (lm/tlsc.h: GnuTLS, loaded on the first TLS probe), then walk the query_response steps: wait for a line matching `expect`,
  * write `send` plus "\n", with ${1} etc. taken from the last expect match (Go's
  * Regexp.Expand rules). Regex misses set probe_failed_due_to_regex. */
 #include <errno.h>
@@ -10,20 +10,17 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
 #include "blackbox_exporter/bb.h"
 #include "lm/buf.h"
-#include "lm/regex.h"
 #include "lm/exporter.h"
+#include "lm/regex.h"
+#include "lm/tlsc.h"
 
 #define TCP_LINE_MAX 8192       /* longest line kept while waiting for an expect */
 
 struct conn {
     int fd;                     /* socket */
-    SSL_CTX *ctx;               /* TLS context, or NULL */
-    SSL *ssl;                   /* TLS session, or NULL */
+    struct lm_tlsc *tls;        /* TLS session, or NULL */
     char buf[TCP_LINE_MAX];     /* read buffer */
     size_t len;                 /* bytes in buf */
     double deadline;            /* CLOCK_MONOTONIC */
@@ -43,64 +40,25 @@ wait_fd(struct conn *c, short ev)
 static bool
 tls_start(struct bb_probe *p, struct conn *c, const char *host)
 {
-    const struct bb_tls_config *t = &p->mod->tcp.tls_config;
-    c->ctx = SSL_CTX_new(TLS_client_method());
-    if (!c->ctx)
+    struct lm_tlsc_opts o;
+    struct lm_err err;
+    bb_tls_opts(&p->mod->tcp.tls_config, host, &o);
+    if (!(c->tls = lm_tlsc_start(c->fd, &o, c->deadline, &err))) {
+        bb_perror(p, "TLS Handshake (client) failed", "err", err.msg, NULL);
         return false;
-    if (t->ca_file)
-        SSL_CTX_load_verify_locations(c->ctx, t->ca_file, NULL);
-    else
-        SSL_CTX_set_default_verify_paths(c->ctx);
-    if (t->cert_file && t->key_file) {
-        SSL_CTX_use_certificate_chain_file(c->ctx, t->cert_file);
-        SSL_CTX_use_PrivateKey_file(c->ctx, t->key_file, SSL_FILETYPE_PEM);
     }
-    SSL_CTX_set_verify(c->ctx, t->insecure_skip_verify ? SSL_VERIFY_NONE : SSL_VERIFY_PEER,
-                       NULL);
-    if (!(c->ssl = SSL_new(c->ctx)))
-        return false;
-    const char *sni = t->server_name ? t->server_name : host;
-    SSL_set_tlsext_host_name(c->ssl, sni);
-    if (!t->insecure_skip_verify)
-        SSL_set1_host(c->ssl, sni);
-    SSL_set_fd(c->ssl, c->fd);
-    for (;;) {
-        int r = SSL_connect(c->ssl);
-        if (r == 1)
-            return true;
-        int e = SSL_get_error(c->ssl, r);
-        if ((e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) ||
-            wait_fd(c, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT)) {
-            char msg[256];
-            long v = SSL_get_verify_result(c->ssl);
-            if (v != X509_V_OK)
-                snprintf(msg, sizeof msg, "tls: %s", X509_verify_cert_error_string(v));
-            else
-                snprintf(msg, sizeof msg, "tls: handshake failed (%s)",
-                         ERR_reason_error_string(ERR_peek_last_error())
-                             ? ERR_reason_error_string(ERR_peek_last_error()) : "timeout");
-            bb_perror(p, "TLS Handshake (client) failed", "err", msg, NULL);
-            return false;
-        }
-    }
+    return true;
 }
 
 static ssize_t
 conn_read(struct conn *c, void *b, size_t n)
 {
+    struct lm_err err;
+    if (c->tls) {
+        ssize_t r = lm_tlsc_read(c->tls, b, n, c->deadline, &err);
+        return r < 0 ? -1 : r;
+    }
     for (;;) {
-        if (c->ssl) {
-            int r = SSL_read(c->ssl, b, (int)n);
-            if (r > 0)
-                return r;
-            int e = SSL_get_error(c->ssl, r);
-            if (e == SSL_ERROR_ZERO_RETURN)
-                return 0;
-            if ((e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) ||
-                wait_fd(c, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT))
-                return -1;
-            continue;
-        }
         ssize_t r = read(c->fd, b, n);
         if (r >= 0)
             return r;
@@ -112,25 +70,15 @@ conn_read(struct conn *c, void *b, size_t n)
 static bool
 conn_write(struct conn *c, const char *b, size_t n)
 {
+    struct lm_err err;
+    if (c->tls)
+        return !lm_tlsc_write(c->tls, b, n, c->deadline, &err);
     while (n) {
-        ssize_t r;
-        if (c->ssl) {
-            int w = SSL_write(c->ssl, b, (int)n);
-            if (w <= 0) {
-                int e = SSL_get_error(c->ssl, w);
-                if ((e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) ||
-                    wait_fd(c, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT))
-                    return false;
-                continue;
-            }
-            r = w;
-        } else {
-            r = send(c->fd, b, n, MSG_NOSIGNAL);
-            if (r < 0) {
-                if ((errno != EAGAIN && errno != EINTR) || wait_fd(c, POLLOUT))
-                    return false;
-                continue;
-            }
+        ssize_t r = send(c->fd, b, n, MSG_NOSIGNAL);
+        if (r < 0) {
+            if ((errno != EAGAIN && errno != EINTR) || wait_fd(c, POLLOUT))
+                return false;
+            continue;
         }
         b += r;
         n -= (size_t)r;
@@ -198,20 +146,9 @@ probe_tcp(struct bb_probe *p)
         goto out;
     bb_addr_string(&ss, ip, sizeof ip);
     bb_pinfo(p, "Dialing TCP without TLS", "address", ip, "port", port, NULL);
-    c.fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (c.fd < 0 || (connect(c.fd, (struct sockaddr *)&ss, sl) && errno != EINPROGRESS)) {
-        bb_perror(p, "Error dialing TCP", "err", strerror(errno), NULL);
-        goto out;
-    }
-    if (wait_fd(&c, POLLOUT)) {
-        bb_perror(p, "Error dialing TCP", "err", "i/o timeout", NULL);
-        goto out;
-    }
-    int soerr = 0;
-    socklen_t el = sizeof soerr;
-    getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &soerr, &el);
-    if (soerr) {
-        bb_perror(p, "Error dialing TCP", "err", strerror(soerr), NULL);
+    char why[128];
+    if ((c.fd = bb_dial(&ss, sl, c.deadline, why, sizeof why)) < 0) {
+        bb_perror(p, "Error dialing TCP", "err", why, NULL);
         goto out;
     }
     bb_pinfo(p, "Successfully dialed", NULL);
@@ -245,7 +182,7 @@ probe_tcp(struct bb_probe *p)
         }
         if (q->starttls) {
             bb_pinfo(p, "Starting TLS", NULL);
-            if (c.ssl || !tls_start(p, &c, host))
+            if (c.tls || !tls_start(p, &c, host))
                 goto out;
         }
     }
@@ -253,14 +190,13 @@ probe_tcp(struct bb_probe *p)
 out:
     bb_gauge(p->e, "probe_failed_due_to_regex", "Indicates if probe failed due to regex",
              regex_ok ? 0 : 1);
-    if (c.ssl) {
-        struct bb_tls_info info;
-        bb_tls_collect(c.ssl, &info);
+    if (c.tls) {
+        struct lm_tlsc_info info;
+        lm_tlsc_info(c.tls, &info);
         if (ok)
             bb_tls_emit(p->e, &info);
-        SSL_free(c.ssl);
+        lm_tlsc_free(c.tls);
     }
-    SSL_CTX_free(c.ctx);
     if (c.fd >= 0)
         close(c.fd);
     lm_buf_cleanup(&matched);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* httpc.c: fuzz target for the HTTP answer parser of proto/httpc.c (status line,
- * headers, Content-Length / chunked / to-EOF framing, 1xx answers) and, on the same
- * bytes, the URL parser and redaction. The input copy is exactly sized so ASan sees
+ * headers, Content-Length / chunked / to-EOF framing, 1xx answers), the header lookup
+ * over the captured head, and, on the same bytes, the URL parser and redaction. The input copy is exactly sized so ASan sees
  * overreads. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -19,15 +19,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!copy)
         return 0;
     memcpy(copy, data, size);
-    struct lm_buf body;
+    struct lm_buf body, head;
     struct lm_err err;
     for (int mode = 0; mode < 4; mode++) {
         lm_buf_init(&body, 4096);
-        struct proto_httpc_resp r = {.body = &body};
+        lm_buf_init(&head, PROTO_HTTPC_HEAD_MAX + 1);
+        struct proto_httpc_resp r = {.body = &body, .head = mode ? &head : NULL};
         int rc = proto_httpc_parse(copy, size, mode & 1, mode >> 1, &r, &err);
         if (!rc && body.len > 4096)
             abort();
+        if (!rc && mode && head.len) {
+            char v[64];
+            size_t at = 0, n = 0;
+            while (proto_httpc_header(head.data, head.len, "x-a", &at, v, sizeof v))
+                if (++n > head.len || strlen(v) >= sizeof v)
+                    abort();
+            proto_httpc_header(head.data, head.len, "Location", NULL, v, sizeof v);
+        }
         lm_buf_cleanup(&body);
+        lm_buf_cleanup(&head);
     }
     char *s = malloc(size + 1);
     if (s) {

@@ -83,7 +83,8 @@ struct lm_exporter;
  * called with the desc's ud, from connection threads, concurrently (it must be
  * thread-safe). Tables end with a NULL path. */
 struct lm_exporter_route {
-    const char *path;             /* exact path, e.g. "/probe"; NULL ends a table */
+    const char *path;             /* exact path, e.g. "/probe"; NULL ends a table; "/"
+                                     replaces the scaffold's landing page */
     const char *title;            /* link text on the landing page, or NULL for none */
     const char *description;      /* text after that link, or NULL */
     unsigned flags;               /* LM_HTTP_ALLOW_POST, LM_HTTP_LIMITED */

@@ -36,7 +36,7 @@ wait_port() {
 [ -x "$BIN" ] || { bad "missing $BIN (make all)"; echo "$pass passed, $fail failed"; exit 1; }
 
 HP=$(freeport); SP=$(freeport); TP=$(freeport); CLOSED=$(freeport); BP=$(freeport); GP=$(freeport)
-DP=$(freeport)
+DP=$(freeport); AP=$(freeport); MP=$(freeport)
 DNSMASQ=${DNSMASQ:-/usr/sbin/dnsmasq}
 mkdir -p "$T/www"; echo "hello blackbox" > "$T/www/index.html"
 python3 -m http.server "$HP" --bind 127.0.0.1 --directory "$T/www" >/dev/null 2>&1 &
@@ -76,6 +76,73 @@ srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
 srv.serve_forever()
 PY
 python3 "$T/https.py" >/dev/null 2>&1 &
+pids+=("$!")
+# HTTPS that wants a client certificate signed by the test CA (the same self-signed cert).
+cat > "$T/mtls.py" <<PY
+import http.server, ssl, os
+os.chdir("$T/www")
+srv = http.server.HTTPServer(("127.0.0.1", $MP), http.server.SimpleHTTPRequestHandler)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain("$T/cert.pem", "$T/key.pem")
+ctx.verify_mode = ssl.CERT_REQUIRED
+ctx.load_verify_locations("$T/cert.pem")
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+srv.serve_forever()
+PY
+python3 "$T/mtls.py" >/dev/null 2>&1 &
+pids+=("$!")
+# An application server: redirect chains, headers, basic auth, POST, a target that hangs.
+cat > "$T/app.py" <<PY
+import http.server, socketserver, time, base64, gzip
+class H(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *a): pass
+    def send(self, code, body=b"", hdrs=()):
+        self.send_response(code)
+        for k, v in hdrs: self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD": self.wfile.write(body)
+    def do_GET(self):
+        p = self.path
+        if p.startswith("/r/"):
+            n = int(p[3:])
+            if n == 0: return self.send(200, b"final page\n")
+            return self.send(302, b"moved", [("Location", "/r/%d" % (n - 1))])
+        if p == "/rel": return self.send(301, b"", [("Location", "r/1")])
+        if p == "/abs": return self.send(301, b"", [("Location", "http://localhost:$AP/r/1")])
+        if p == "/hdr":
+            return self.send(200, b"headers\n", [("X-Test", "secret-value"), ("X-Test", "other"),
+                             ("Last-Modified", "Wed, 21 Oct 2015 07:28:00 GMT")])
+        if p == "/auth":
+            a = self.headers.get("Authorization", "")
+            good = "Basic " + base64.b64encode(b"user:pa ss").decode()
+            return self.send(200 if a in (good, "Bearer tok123") else 401, b"auth\n")
+        if p == "/slow":
+            time.sleep(10)
+            return self.send(200, b"late\n")
+        if p == "/chunked":
+            self.protocol_version = "HTTP/1.1"
+            self.send_response(200)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            self.wfile.write(b"5\r\nhello\r\n6\r\n chunk\r\n0\r\n\r\n")
+            return
+        if p == "/big": return self.send(200, b"x" * 5000)
+        if p == "/gz":
+            return self.send(200, gzip.compress(b"zipped text " * 100), [("Content-Encoding", "gzip")])
+        if p == "/echo":
+            return self.send(200, ("%s %s" % (self.command, self.headers.get("X-Custom", ""))).encode())
+        self.send(404, b"no")
+    do_HEAD = do_GET
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        if self.path == "/post": return self.send(303, b"", [("Location", "/echo")])
+        self.send(404, b"no")
+class S(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+S(("127.0.0.1", $AP), H).serve_forever()
+PY
+python3 "$T/app.py" >/dev/null 2>&1 &
 pids+=("$!")
 cat > "$T/banner.py" <<PY
 import socketserver
@@ -130,6 +197,95 @@ modules:
     prober: http
     timeout: 5s
     http: {preferred_ip_protocol: ip4, tls_config: {insecure_skip_verify: true}}
+  http_follow:
+    prober: http
+    timeout: 5s
+    http: {preferred_ip_protocol: ip4, fail_if_body_not_matches_regexp: ["^final page"]}
+  http_nofollow:
+    prober: http
+    timeout: 5s
+    http: {preferred_ip_protocol: ip4, follow_redirects: false, valid_status_codes: [302]}
+  http_hdr_match:
+    prober: http
+    timeout: 5s
+    http:
+      preferred_ip_protocol: ip4
+      fail_if_header_matches: [{header: X-Test, regexp: "^oth"}]
+  http_hdr_notmatch:
+    prober: http
+    timeout: 5s
+    http:
+      preferred_ip_protocol: ip4
+      fail_if_header_not_matches: [{header: x-test, regexp: "^secret-"}, {header: X-None, regexp: "x", allow_missing: true}]
+  http_hdr_missing:
+    prober: http
+    timeout: 5s
+    http:
+      preferred_ip_protocol: ip4
+      fail_if_header_not_matches: [{header: X-None, regexp: "x"}]
+  http_basic:
+    prober: http
+    timeout: 5s
+    http: {preferred_ip_protocol: ip4, basic_auth: {username: user, password: "pa ss"}}
+  http_bearer:
+    prober: http
+    timeout: 5s
+    http: {preferred_ip_protocol: ip4, bearer_token: tok123}
+  http_post:
+    prober: http
+    timeout: 5s
+    http:
+      preferred_ip_protocol: ip4
+      method: POST
+      body: "a=1"
+      headers: {X-Custom: hdrval}
+      fail_if_body_not_matches_regexp: ["^GET hdrval$"]
+  http_limit:
+    prober: http
+    timeout: 5s
+    http: {preferred_ip_protocol: ip4, body_size_limit: 1KiB}
+  http_v10:
+    prober: http
+    timeout: 5s
+    http: {preferred_ip_protocol: ip4, valid_http_versions: ["HTTP/1.1"]}
+  http_gzip:
+    prober: http
+    timeout: 5s
+    http: {preferred_ip_protocol: ip4, compression: gzip, fail_if_body_not_matches_regexp: ["^zipped text zipped"]}
+  http_deflate:
+    prober: http
+    timeout: 5s
+    http: {preferred_ip_protocol: ip4, compression: deflate}
+  http_gzip_limit:
+    prober: http
+    timeout: 5s
+    http: {preferred_ip_protocol: ip4, compression: gzip, body_size_limit: 1KB}
+  http_slow:
+    prober: http
+    timeout: 5s
+    http: {preferred_ip_protocol: ip4}
+  https_sni:
+    prober: http
+    timeout: 5s
+    http: {preferred_ip_protocol: ip4, tls_config: {ca_file: "$T/cert.pem", server_name: localhost}}
+  https_badname:
+    prober: http
+    timeout: 5s
+    http: {preferred_ip_protocol: ip4, tls_config: {ca_file: "$T/cert.pem", server_name: other.example}}
+  https_fail_ssl:
+    prober: http
+    timeout: 5s
+    http: {preferred_ip_protocol: ip4, fail_if_ssl: true, tls_config: {ca_file: "$T/cert.pem"}}
+  https_client:
+    prober: http
+    timeout: 5s
+    http:
+      preferred_ip_protocol: ip4
+      tls_config: {ca_file: "$T/cert.pem", cert_file: "$T/cert.pem", key_file: "$T/key.pem"}
+  tcp_tls_ca:
+    prober: tcp
+    timeout: 5s
+    tcp: {preferred_ip_protocol: ip4, tls: true, tls_config: {ca_file: "$T/cert.pem", server_name: localhost}}
   tcp_connect:
     prober: tcp
     timeout: 5s
@@ -207,7 +363,7 @@ modules:
       query_type: A
       validate_answer_rrs: {fail_if_not_matches_regexp: ['198\.51\.100\.1$']}
 EOF2
-for p in "$HP" "$SP" "$TP"; do wait_port "$p" || bad "peer on port $p did not start"; done
+for p in "$HP" "$SP" "$TP" "$AP" "$MP"; do wait_port "$p" || bad "peer on port $p did not start"; done
 
 "$BIN" --config.file="$T/bb.yml" --web.listen-address=127.0.0.1:$BP 2>"$T/bb.log" &
 pids+=("$!"); BBPID=$!
@@ -256,6 +412,86 @@ out=$(probe tcp_tls "127.0.0.1:$SP")
 check "tcp tls success" has "$out" "probe_success 1"
 exp=$(awk '/^probe_ssl_earliest_cert_expiry /{printf "%d", $2}' <<<"$out")
 check "tcp tls cert expiry" test "$exp" = "$EXPIRY"
+# HTTP/1.1 prober behaviour: redirects, headers, auth, methods, limits, versions.
+A="127.0.0.1:$AP"
+out=$(probe http_follow "$A/r/3")
+check "redirect chain followed" has "$out" "probe_success 1"
+check "redirect chain count 3" has "$out" "probe_http_redirects 3"
+check "redirect final status" has "$out" "probe_http_status_code 200"
+out=$(probe http_follow "$A/rel")
+check "relative redirect followed" has "$out" "probe_http_redirects 2"
+out=$(probe http_follow "$A/abs")
+check "absolute redirect to a name followed" has "$out" "probe_success 1"
+out=$(probe http_nofollow "$A/r/3" "&debug=true")
+check "no redirect: 302 accepted" has "$out" "probe_http_status_code 302"
+check "no redirect: count 1 (Go's len(via))" has "$out" "probe_http_redirects 1"
+check "no redirect: reason logged" grep -q 'Not following redirect' <<<"$out"
+out=$(probe http_hdr_match "$A/hdr" "&debug=true")
+check "header regex fails" has "$out" "probe_success 0"
+check "header regex flags regex" has "$out" "probe_failed_due_to_regex 1"
+check "header regex reason" grep -q 'Header matched regular expression' <<<"$out"
+out=$(probe http_hdr_notmatch "$A/hdr")
+check "header not-matches passes" has "$out" "probe_success 1"
+check "last-modified" has "$out" "probe_http_last_modified_timestamp_seconds 1.44541248e+09"
+check "HTTP/1.0 answer version" has "$out" "probe_http_version 1"
+out=$(probe http_hdr_missing "$A/hdr" "&debug=true")
+check "missing header fails" grep -q 'Missing required header' <<<"$out"
+out=$(probe http_basic "$A/auth")
+check "basic auth" has "$out" "probe_success 1"
+out=$(probe http_bearer "$A/auth")
+check "bearer token" has "$out" "probe_success 1"
+out=$(probe http_2xx "$A/auth")
+check "no auth: 401" has "$out" "probe_http_status_code 401"
+out=$(probe http_post "$A/post")
+check "POST 303 becomes GET with headers" has "$out" "probe_success 1"
+out=$(probe http_2xx "$A/chunked")
+check "chunked body length" has "$out" "probe_http_uncompressed_body_length 11"
+check "chunked: no content length" has "$out" "probe_http_content_length -1"
+check "chunked: HTTP/1.1" has "$out" "probe_http_version 1.1"
+out=$(probe http_limit "$A/big" "&debug=true")
+check "body_size_limit fails" has "$out" "probe_success 0"
+check "body_size_limit reason" grep -q 'Failed to read HTTP response body' <<<"$out"
+out=$(probe http_v10 "$A/r/0" "&debug=true")
+check "valid_http_versions refuses HTTP/1.0" grep -q 'Invalid HTTP version number' <<<"$out"
+out=$(probe http_gzip "$A/gz")
+check "compression gzip: decoded body matched" has "$out" "probe_success 1"
+check "compression gzip: uncompressed length" has "$out" "probe_http_uncompressed_body_length 1200"
+out=$(probe http_deflate "$A/gz" "&debug=true")
+check "compression deflate on gzip data fails" has "$out" "probe_success 0"
+check "compression failure reason" grep -q 'Failed to read HTTP response body' <<<"$out"
+out=$(probe http_gzip_limit "$A/gz")
+check "body_size_limit applies after decompression" has "$out" "probe_success 0"
+out=$(probe https_sni "https://127.0.0.1:$SP/")
+check "https server_name + CA to an IP" has "$out" "probe_success 1"
+check "https leaf info" grep -q '^probe_ssl_last_chain_info{.*subject="CN=localhost".*subjectalternative="localhost"} 1$' <<<"$out"
+check "https verified chain expiry" has "$out" "probe_ssl_last_chain_expiry_timestamp_seconds 1.893553445e+09"
+out=$(probe https_badname "https://127.0.0.1:$SP/" "&debug=true")
+check "https wrong server_name fails" has "$out" "probe_success 0"
+check "https wrong server_name reason" grep -q 'x509: certificate is not valid for other.example' <<<"$out"
+out=$(probe https_ca "https://127.0.0.1:$SP/" "&hostname=localhost")
+check "https hostname= is the TLS name" has "$out" "probe_success 1"
+out=$(probe https_fail_ssl "https://localhost:$SP/" "&debug=true")
+check "fail_if_ssl" grep -q 'Final request was over SSL' <<<"$out"
+out=$(probe https_client "https://localhost:$MP/")
+check "https client certificate" has "$out" "probe_success 1"
+out=$(probe https_ca "https://localhost:$MP/")
+check "https without the client certificate fails" has "$out" "probe_success 0"
+out=$(probe tcp_tls_ca "127.0.0.1:$SP")
+check "tcp tls server_name + CA" has "$out" "probe_success 1"
+# One target that hangs does not hold up another probed at the same time.
+probe http_slow "$A/slow" >/dev/null &
+slowpid=$!
+sleep 0.3
+t0=$(date +%s.%N)
+out=$(probe http_slow "$A/r/0")
+t1=$(date +%s.%N)
+check "fast probe beside a hanging one" has "$out" "probe_success 1"
+check "fast probe returns in < 1 s beside a hanging one" awk -v a="$t0" -v b="$t1" 'BEGIN{exit !(b - a < 1)}'
+kill -0 "$slowpid" 2>/dev/null && ok "hanging probe still running" || bad "hanging probe still running"
+out=$(curl -s "http://127.0.0.1:$BP/probe?module=http_slow&target=$A/slow" \
+      -H 'X-Prometheus-Scrape-Timeout-Seconds: 1.2')
+check "hanging target times out" has "$out" "probe_success 0"
+wait "$slowpid"
 out=$(probe icmp 127.0.0.1)
 check "icmp success" has "$out" "probe_success 1"
 check "icmp hop limit" grep -q '^probe_icmp_reply_hop_limit ' <<<"$out"
@@ -291,6 +527,19 @@ else
 fi
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$BP/probe?module=nosuch&target=x")
 check "unknown module 400" test "$code" = 400
+selfm() { curl -s "http://127.0.0.1:$BP/metrics"; }
+check "blackbox_module_unknown_total counts it" has "$(selfm)" "blackbox_module_unknown_total 1"
+check "config loaded: reload_successful 1" has "$(selfm)" "blackbox_exporter_config_last_reload_successful 1"
+t_ok=$(selfm | awk '/^blackbox_exporter_config_last_reload_success_timestamp_seconds /{printf "%d", $2}')
+check "reload success timestamp is now" test $(( $(date +%s) - ${t_ok:-0} )) -lt 600
+# probe history: the landing page lists recent probes, /logs?id=N has their debug text
+page=$(curl -s "http://127.0.0.1:$BP/")
+check "landing page lists recent probes" grep -q "Recent Probes" <<<"$page"
+lastid=$(grep -o "logs?id=[0-9]*" <<<"$page" | head -1 | cut -d= -f2)
+check "newest probe first with a logs link" test -n "$lastid"
+check "/logs?id= has the probe's debug text" sh -c "curl -s 'http://127.0.0.1:$BP/logs?id=$lastid' | grep -q 'Metrics that would have been returned'"
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$BP/logs?id=99999999")
+check "/logs of an unknown id 404" test "$code" = 404
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$BP/probe?module=http_2xx")
 check "missing target 400" test "$code" = 400
 out=$(curl -s -H 'X-Prometheus-Scrape-Timeout-Seconds: 1.5' \
@@ -304,16 +553,19 @@ code=$(curl -s -o "$T/reload.out" -w '%{http_code}' -XPOST "http://127.0.0.1:$BP
 check "bad reload 500" test "$code" = 500
 check "bad reload names file:line" grep -q "bb.yml:4:5" "$T/reload.out"
 check "old config kept" has "$(probe http_2xx "127.0.0.1:$HP")" "probe_success 1"
+check "bad reload: reload_successful 0" has "$(selfm)" "blackbox_exporter_config_last_reload_successful 0"
 cp "$T/bb.good" "$T/bb.yml"
 kill -HUP "$BBPID"; sleep 0.3
 check "SIGHUP reload" grep -q 'Reloaded config file' "$T/bb.log"
 check "alive after SIGHUP" has "$(probe http_2xx "127.0.0.1:$HP")" "probe_success 1"
+check "SIGHUP reload: reload_successful 1" has "$(selfm)" "blackbox_exporter_config_last_reload_successful 1"
 if command -v promtool >/dev/null; then
     check "promtool /metrics" sh -c "curl -s http://127.0.0.1:$BP/metrics | promtool check metrics"
 fi
 
 # Parity with the Go build: the same families (and label names) per module.
 families() { grep -v '^#' | sed -E 's/[ {].*//' | sort -u; }
+values() { grep -v '^#' | grep -Ev '^probe_(duration_seconds|http_duration_seconds|dns_lookup_time_seconds|ip_addr_hash)' | sort; }
 labels() { grep -o '^[a-z_]*{[^}]*}' | sed -E 's/="[^"]*"//g' | sort -u; }
 if [ -x "$GO" ]; then
     "$GO" --config.file="$T/bb.yml" --web.listen-address=127.0.0.1:$GP >/dev/null 2>&1 &
@@ -333,6 +585,22 @@ if [ -x "$GO" ]; then
             else
                 bad "same families as Go: $1 $2"
                 diff <(families <<<"$ours"; labels <<<"$ours") <(families <<<"$theirs"; labels <<<"$theirs")
+            fi
+        done
+        # ... and the same values, but for timings, hashes and our HTTP/1.1-only version.
+        A="127.0.0.1:$AP"
+        for c in "http_follow $A/r/3" "http_follow $A/abs" "http_nofollow $A/r/3" "http_hdr_match $A/hdr" \
+                 "http_hdr_notmatch $A/hdr" "http_2xx $A/chunked" "http_2xx $A/auth" "http_basic $A/auth" \
+                 "http_limit $A/big" "http_post $A/post" "http_gzip $A/gz" "http_deflate $A/gz" "http_gzip_limit $A/gz" "https_sni https://127.0.0.1:$SP/" \
+                 "https_ca https://localhost:$SP/" "https_noverify https://127.0.0.1:$SP/" \
+                 "tcp_tls 127.0.0.1:$SP" "https_client https://localhost:$MP/"; do
+            set -- $c
+            ours=$(probe "$1" "$2"); theirs=$(curl -s "http://127.0.0.1:$GP/probe?module=$1&target=$2")
+            if [ "$(values <<<"$ours")" = "$(values <<<"$theirs")" ]; then
+                ok "same values as Go: $1 $2"
+            else
+                bad "same values as Go: $1 $2"
+                diff <(values <<<"$ours") <(values <<<"$theirs")
             fi
         done
     else

@@ -96,6 +96,10 @@ START_TEST(test_errors)
     expect_error("modules:\n  a:\n    prober: tcp\n    tcp:\n      query_response:\n"
                  "        - expect: \"(\"\n",
                  "bb.yml:6:19", "error parsing regexp");
+    /* the http prober has no proxy client: refused up front, not ignored */
+    expect_error("modules:\n  a:\n    prober: http\n    http:\n"
+                 "      proxy_url: http://proxy:3128\n",
+                 "bb.yml:5:18", "proxy_url: not supported");
 }
 END_TEST
 

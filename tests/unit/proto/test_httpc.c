@@ -2,7 +2,9 @@
 /* test_httpc.c: proto/httpc.c: URL parsing (userinfo, IPv6, default ports, targets),
  * redaction, the answer parser (Content-Length, chunked with trailers, read to EOF, 1xx
  * skipped, HEAD/204, truncation, caps, malformed heads) and a full exchange over a
- * socketpair checking the request bytes (method, Host, basic auth, body). */
+ * socketpair checking the request bytes (method, Host, basic auth, body, extra headers),
+ * the answer's head, version and Content-Length, the header lookup, and the exchange
+ * over a caller's transport (proto_httpc_exchange_io). */
 #include <check.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -194,6 +196,127 @@ START_TEST(test_exchange_timeout)
 }
 END_TEST
 
+START_TEST(test_exchange_head)
+{
+    int sv[2];
+    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+    const char *answer = "HTTP/1.0 302 Found\r\nLocation: /next\r\nX-A: one\r\n"
+                         "x-a:  two \r\nContent-Length: 3\r\n\r\nabc";
+    ck_assert_int_eq(write(sv[1], answer, strlen(answer)), (ssize_t)strlen(answer));
+    shutdown(sv[1], SHUT_WR);
+    struct lm_buf body, head;
+    lm_buf_init(&body, 1024);
+    lm_buf_init(&head, 1024);
+    const char *hdrs[] = {"X-Custom", "v 1", "Accept", "text/plain"};
+    struct proto_httpc_req req = {.method = "GET", .target = "/", .host = "h",
+                                  .headers = hdrs, .nheaders = 2};
+    struct proto_httpc_resp resp = {.body = &body, .head = &head};
+    struct lm_err err;
+    double t0 = lm_monotonic();
+    ck_assert_int_eq(proto_httpc_exchange(sv[0], &req, &resp, t0 + 5, "here", &err), 0);
+    ck_assert_int_eq(resp.status, 302);
+    ck_assert_int_eq(resp.minor, 0);
+    ck_assert_int_eq(resp.content_length, 3);
+    ck_assert(resp.first_byte >= t0 && resp.first_byte <= lm_monotonic());
+    ck_assert_str_eq(resp.location, "/next");
+    ck_assert_str_eq(lm_buf_cstr(&body), "abc");
+    ck_assert_uint_eq(head.len, strlen(answer) - 3);
+    char v[64];
+    size_t at = 0;
+    ck_assert_int_eq(proto_httpc_header(head.data, head.len, "X-A", &at, v, sizeof v), 1);
+    ck_assert_str_eq(v, "one");
+    ck_assert_int_eq(proto_httpc_header(head.data, head.len, "X-A", &at, v, sizeof v), 1);
+    ck_assert_str_eq(v, "two");
+    ck_assert_int_eq(proto_httpc_header(head.data, head.len, "X-A", &at, v, sizeof v), 0);
+    ck_assert_int_eq(proto_httpc_header(head.data, head.len, "location", NULL, v, 3), 1);
+    ck_assert_str_eq(v, "/n");
+    ck_assert_int_eq(proto_httpc_header(head.data, head.len, "HTTP/1.0 302 Found", NULL, v,
+                                        sizeof v), 0);
+    char got[1024];
+    ssize_t n = read(sv[1], got, sizeof got - 1);
+    ck_assert_int_gt(n, 0);
+    got[n] = '\0';
+    ck_assert_ptr_nonnull(strstr(got, "\r\nX-Custom: v 1\r\nAccept: text/plain\r\n"));
+    ck_assert_ptr_null(strstr(got, "*/*"));
+    /* a header name with a colon or a value with a line break is refused */
+    hdrs[0] = "X:Y";
+    ck_assert_int_eq(proto_httpc_exchange(sv[0], &req, &resp, t0 + 5, "here", &err), LM_EINVAL);
+    hdrs[0] = "X";
+    hdrs[1] = "a\nb";
+    ck_assert_int_eq(proto_httpc_exchange(sv[0], &req, &resp, t0 + 5, "here", &err), LM_EINVAL);
+    lm_buf_cleanup(&body);
+    lm_buf_cleanup(&head);
+    close(sv[0]);
+    close(sv[1]);
+}
+END_TEST
+
+/* A scripted transport: the answer in pieces of at most 3 bytes, the request kept. */
+struct script {
+    const char *answer;    /* what read hands out */
+    size_t off;            /* bytes handed out */
+    char sent[1024];       /* what write got */
+    size_t nsent;          /* bytes in sent */
+    int fail_read;         /* read fails with LM_EIO at the end instead of EOF */
+};
+
+static long
+script_read(void *ctx, void *p, size_t n, double deadline, struct lm_err *err)
+{
+    struct script *s = ctx;
+    (void)deadline;
+    size_t left = strlen(s->answer) - s->off;
+    if (!left && s->fail_read)
+        return lm_err_set(err, LM_EIO, NULL, "read: tls: boom");
+    if (n > 3)
+        n = 3;
+    if (n > left)
+        n = left;
+    memcpy(p, s->answer + s->off, n);
+    s->off += n;
+    return (long)n;
+}
+
+static int
+script_write(void *ctx, const void *p, size_t n, double deadline, struct lm_err *err)
+{
+    struct script *s = ctx;
+    (void)deadline;
+    if (s->nsent + n > sizeof s->sent)
+        return lm_err_set(err, LM_EIO, NULL, "write: full");
+    memcpy(s->sent + s->nsent, p, n);
+    s->nsent += n;
+    return 0;
+}
+
+START_TEST(test_exchange_io)
+{
+    struct script sc = {.answer = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                  "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"};
+    struct proto_httpc_io io = {.ctx = &sc, .read = script_read, .write = script_write};
+    struct lm_buf body;
+    lm_buf_init(&body, 1024);
+    struct proto_httpc_req req = {.method = "GET", .target = "/x", .host = "h"};
+    struct proto_httpc_resp resp = {.body = &body};
+    struct lm_err err;
+    ck_assert_int_eq(proto_httpc_exchange_io(&io, &req, &resp, lm_monotonic() + 5, "w", &err),
+                     0);
+    ck_assert_int_eq(resp.status, 200);
+    ck_assert_int_eq(resp.minor, 1);
+    ck_assert_int_eq(resp.content_length, -1);
+    ck_assert_str_eq(lm_buf_cstr(&body), "abcde");
+    ck_assert_int_eq(strncmp(sc.sent, "GET /x HTTP/1.1\r\nHost: h\r\n", 26), 0);
+    /* a transport error keeps its reason and gets the place */
+    lm_buf_reset(&body);
+    sc = (struct script){.answer = "HTTP/1.1 200 OK\r\n", .fail_read = 1};
+    ck_assert_int_eq(proto_httpc_exchange_io(&io, &req, &resp, lm_monotonic() + 5, "w", &err),
+                     LM_EIO);
+    ck_assert_str_eq(err.msg, "read: tls: boom");
+    ck_assert_str_eq(err.where, "w");
+    lm_buf_cleanup(&body);
+}
+END_TEST
+
 Suite *
 httpc_suite(void)
 {
@@ -204,6 +327,8 @@ httpc_suite(void)
     tcase_add_test(tc, test_parse);
     tcase_add_test(tc, test_exchange);
     tcase_add_test(tc, test_exchange_timeout);
+    tcase_add_test(tc, test_exchange_head);
+    tcase_add_test(tc, test_exchange_io);
     suite_add_tcase(s, tc);
     return s;
 }
