@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "lm/alloc.h"
 #include "lm/procfile.h"
+#include "procfile_int.h"
 
 /* The biggest file we read whole: /proc/net/tcp on a busy host is some MiB. */
 #define PROCFILE_MAX_BYTES (64UL * 1024 * 1024)
@@ -82,48 +83,54 @@ grow(void **p, size_t *cap, size_t need, size_t sz)
     return 0;
 }
 
-/* slurp: read the whole file at path into pf->data. 0 or LM_E* with err set. */
+/* slurp_fd: read fd from offset 0 to EOF into pf->data with pread (so a cached fd is
+ * re-read from the start). 0, a positive errno from pread, LM_ETOOBIG or LM_ENOMEM. */
 static int
-slurp(struct lm_procfile *pf, const char *path, struct lm_err *err)
+slurp_fd(int fd, void *arg)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        int e = errno;
-        return lm_err_set(err, e == ENOENT || e == ENOTDIR ? LM_ENOENT : LM_EIO, path,
-                          "open %s: %s", path, strerror(e));
-    }
-    int rc = 0;
+    struct lm_procfile *pf = arg;
     pf->len = 0;
     for (;;) {
         if (pf->cap - pf->len < 2) {
             size_t want = pf->cap ? pf->cap * 2 : PROCFILE_MIN_BYTES;
-            if (want > PROCFILE_MAX_BYTES + 1) {
-                rc = lm_err_set(err, LM_ETOOBIG, path, "read %s: larger than %lu bytes", path,
-                                PROCFILE_MAX_BYTES);
-                break;
-            }
+            if (want > PROCFILE_MAX_BYTES + 1)
+                return LM_ETOOBIG;
             char *q = lm_realloc(pf->data, want);
-            if (!q) {
-                rc = lm_err_set(err, LM_ENOMEM, path, "read %s: out of memory", path);
-                break;
-            }
+            if (!q)
+                return LM_ENOMEM;
             pf->data = q;
             pf->cap = want;
         }
-        ssize_t r = read(fd, pf->data + pf->len, pf->cap - pf->len - 1);
+        ssize_t r = pread(fd, pf->data + pf->len, pf->cap - pf->len - 1, (off_t)pf->len);
         if (r < 0) {
             if (errno == EINTR)
                 continue;
-            rc = lm_err_set(err, LM_EIO, path, "read %s: %s", path, strerror(errno));
-            break;
+            return errno;
         }
         if (r == 0)
-            break;
+            return 0;
         pf->len += (size_t)r;
     }
-    close(fd);
-    if (rc)
+}
+
+/* slurp: read the whole file at path into pf->data. 0 or LM_E* with err set. */
+static int
+slurp(struct lm_procfile *pf, const char *path, struct lm_err *err)
+{
+    bool opened;
+    int rc = lmi_pfc_with_file(path, slurp_fd, pf, &opened);
+    if (rc) {
         pf->len = 0;
+        if (rc == LM_ETOOBIG)
+            lm_err_set(err, rc, path, "read %s: larger than %lu bytes", path, PROCFILE_MAX_BYTES);
+        else if (rc == LM_ENOMEM)
+            lm_err_set(err, rc, path, "read %s: out of memory", path);
+        else if (!opened)
+            rc = lm_err_set(err, rc == ENOENT || rc == ENOTDIR ? LM_ENOENT : LM_EIO, path,
+                            "open %s: %s", path, strerror(rc));
+        else
+            rc = lm_err_set(err, LM_EIO, path, "read %s: %s", path, strerror(rc));
+    }
     if (pf->data)
         pf->data[pf->len] = '\0';
     return rc;
@@ -304,29 +311,42 @@ lm_parse_double(const char *s, double *out)
     return 0;
 }
 
+/* One-value read: the buffer and the length read. */
+struct small {
+    char *buf;      /* destination, borrowed */
+    size_t n;       /* its size */
+    size_t len;     /* bytes read */
+};
+
+/* small_fd: one pread at offset 0. A sysfs or procfs attribute is generated whole on a
+ * read, so a second read would only see EOF. 0 or a positive errno. */
+static int
+small_fd(int fd, void *arg)
+{
+    struct small *sm = arg;
+    ssize_t r;
+    do
+        r = pread(fd, sm->buf, sm->n - 1, 0);
+    while (r < 0 && errno == EINTR);
+    if (r < 0)
+        return errno;
+    sm->len = (size_t)r;
+    return 0;
+}
+
 /* read_small: read a one-value file into buf (n bytes), trimming trailing whitespace.
  * 0, LM_ENOENT or LM_EIO. */
 static int
 read_small(const char *path, char *buf, size_t n)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return errno == ENOENT || errno == ENOTDIR ? LM_ENOENT : LM_EIO;
-    size_t len = 0;
-    int rc = 0;
-    while (len < n - 1) {
-        ssize_t r = read(fd, buf + len, n - 1 - len);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            rc = LM_EIO;
-            break;
-        }
-        if (r == 0)
-            break;
-        len += (size_t)r;
+    struct small sm = {buf, n, 0};
+    bool opened;
+    int rc = lmi_pfc_with_file(path, small_fd, &sm, &opened);
+    if (rc) {
+        sm.len = 0;
+        rc = !opened && (rc == ENOENT || rc == ENOTDIR) ? LM_ENOENT : LM_EIO;
     }
-    close(fd);
+    size_t len = sm.len;
     while (len && (buf[len - 1] == '\n' || buf[len - 1] == ' ' || buf[len - 1] == '\t'))
         len--;
     buf[len] = '\0';

@@ -35,6 +35,7 @@ ne_dir_each(const char *dir, const char *prefix,
             continue;
         if (plen && strncmp(de->d_name, prefix, plen) != 0)
             continue;
+        lm_procfile_dirent(dir, de->d_name, de->d_ino);
         if (n == cap) {
             size_t ncap = cap ? cap * 2 : 16;
             char **nn = lm_realloc(names, ncap * sizeof *nn);

@@ -4,6 +4,7 @@
  * <sysfs>/devices/system/cpu/cpu<N>/cpufreq. CPUs without cpufreq are skipped. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "lm/procfile.h"
 #include "node_exporter/ne.h"
 #include "node_exporter/sysfs.h"
@@ -30,7 +31,11 @@ cpu(void *arg, const char *dir, const char *name)
     snprintf(d, sizeof d, "%s/%s/cpufreq", dir, name);
     for (size_t i = 0; i < sizeof freqs / sizeof freqs[0]; i++) {
         uint64_t v;
-        if (ne_attr_u64(d, freqs[i].file, &v))
+        int rc = ne_attr_u64(d, freqs[i].file, &v);
+        struct stat st;
+        if (rc == LM_ENOENT && i == 0 && stat(d, &st))
+            return 0;  /* no cpufreq directory (a VM): nothing below it to read */
+        if (rc)
             continue;
         lm_emit_family(e, freqs[i].name, freqs[i].help, LM_TYPE_GAUGE);
         lm_emit_samplev(e, (double)v * 1000.0, "cpu", num, NULL);

@@ -1,19 +1,23 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* netdev.c: the netdev collector: per-interface counters node_network_<stat>_total.
- * With --collector.netdev.netlink (the default) the link statistics come from
- * <sysfs>/class/net/<dev>/statistics/, which holds the same rtnl_link_stats counters
- * netlink returns (including rx_nohandler); otherwise from <procfs>/net/dev. Names are
+ * With --collector.netdev.netlink (the default) the link statistics come from one
+ * rtnetlink dump (IFLA_STATS64, as upstream) when --path.sysfs is /sys, and from
+ * <sysfs>/class/net/<dev>/statistics/ (the same rtnl_link_stats64 counters, including
+ * rx_nohandler) when it points elsewhere, so fixture trees work; otherwise from
+ * <procfs>/net/dev. Names are
  * folded into /proc/net/dev's legacy names unless --collector.netdev.enable-detailed-metrics.
  * --collector.netdev.address-info adds node_network_address_info from getifaddrs(3). */
 #include <arpa/inet.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include "lm/alloc.h"
 #include "lm/flags.h"
 #include "lm/procfile.h"
 #include "node_exporter/ne.h"
+#include "node_exporter/netlink.h"
 #include "node_exporter/sysfs.h"
 
 static const struct lm_flag_desc flags[] = {
@@ -30,36 +34,39 @@ static const struct lm_flag_desc flags[] = {
     {NULL, NULL, NULL, false},
 };
 
-/* sysfs statistics file -> netlink-style key -> legacy key (several files fold into one) */
+/* sysfs statistics file (= rtnl_link_stats64 field) -> netlink-style key -> legacy key
+ * (several fold into one) */
+#define NL_OFF(f) offsetof(struct rtnl_link_stats64, f)
 static const struct {
     const char *file;     /* under statistics/ */
     const char *key;      /* detailed (netlink) name */
     const char *legacy;   /* /proc/net/dev-style name */
+    size_t off;           /* the field in struct rtnl_link_stats64 */
 } nl_stats[] = {
-    {"rx_bytes", "receive_bytes", "receive_bytes"},
-    {"rx_packets", "receive_packets", "receive_packets"},
-    {"rx_errors", "receive_errors", "receive_errs"},
-    {"rx_dropped", "receive_dropped", "receive_drop"},
-    {"rx_missed_errors", "receive_missed_errors", "receive_drop"},
-    {"rx_fifo_errors", "receive_fifo_errors", "receive_fifo"},
-    {"rx_frame_errors", "receive_frame_errors", "receive_frame"},
-    {"rx_length_errors", "receive_length_errors", "receive_frame"},
-    {"rx_over_errors", "receive_over_errors", "receive_frame"},
-    {"rx_crc_errors", "receive_crc_errors", "receive_frame"},
-    {"rx_compressed", "receive_compressed", "receive_compressed"},
-    {"multicast", "multicast", "receive_multicast"},
-    {"rx_nohandler", "receive_nohandler", "receive_nohandler"},
-    {"tx_bytes", "transmit_bytes", "transmit_bytes"},
-    {"tx_packets", "transmit_packets", "transmit_packets"},
-    {"tx_errors", "transmit_errors", "transmit_errs"},
-    {"tx_dropped", "transmit_dropped", "transmit_drop"},
-    {"tx_fifo_errors", "transmit_fifo_errors", "transmit_fifo"},
-    {"collisions", "collisions", "transmit_colls"},
-    {"tx_carrier_errors", "transmit_carrier_errors", "transmit_carrier"},
-    {"tx_aborted_errors", "transmit_aborted_errors", "transmit_carrier"},
-    {"tx_heartbeat_errors", "transmit_heartbeat_errors", "transmit_carrier"},
-    {"tx_window_errors", "transmit_window_errors", "transmit_carrier"},
-    {"tx_compressed", "transmit_compressed", "transmit_compressed"},
+    {"rx_bytes", "receive_bytes", "receive_bytes", NL_OFF(rx_bytes)},
+    {"rx_packets", "receive_packets", "receive_packets", NL_OFF(rx_packets)},
+    {"rx_errors", "receive_errors", "receive_errs", NL_OFF(rx_errors)},
+    {"rx_dropped", "receive_dropped", "receive_drop", NL_OFF(rx_dropped)},
+    {"rx_missed_errors", "receive_missed_errors", "receive_drop", NL_OFF(rx_missed_errors)},
+    {"rx_fifo_errors", "receive_fifo_errors", "receive_fifo", NL_OFF(rx_fifo_errors)},
+    {"rx_frame_errors", "receive_frame_errors", "receive_frame", NL_OFF(rx_frame_errors)},
+    {"rx_length_errors", "receive_length_errors", "receive_frame", NL_OFF(rx_length_errors)},
+    {"rx_over_errors", "receive_over_errors", "receive_frame", NL_OFF(rx_over_errors)},
+    {"rx_crc_errors", "receive_crc_errors", "receive_frame", NL_OFF(rx_crc_errors)},
+    {"rx_compressed", "receive_compressed", "receive_compressed", NL_OFF(rx_compressed)},
+    {"multicast", "multicast", "receive_multicast", NL_OFF(multicast)},
+    {"rx_nohandler", "receive_nohandler", "receive_nohandler", NL_OFF(rx_nohandler)},
+    {"tx_bytes", "transmit_bytes", "transmit_bytes", NL_OFF(tx_bytes)},
+    {"tx_packets", "transmit_packets", "transmit_packets", NL_OFF(tx_packets)},
+    {"tx_errors", "transmit_errors", "transmit_errs", NL_OFF(tx_errors)},
+    {"tx_dropped", "transmit_dropped", "transmit_drop", NL_OFF(tx_dropped)},
+    {"tx_fifo_errors", "transmit_fifo_errors", "transmit_fifo", NL_OFF(tx_fifo_errors)},
+    {"collisions", "collisions", "transmit_colls", NL_OFF(collisions)},
+    {"tx_carrier_errors", "transmit_carrier_errors", "transmit_carrier", NL_OFF(tx_carrier_errors)},
+    {"tx_aborted_errors", "transmit_aborted_errors", "transmit_carrier", NL_OFF(tx_aborted_errors)},
+    {"tx_heartbeat_errors", "transmit_heartbeat_errors", "transmit_carrier", NL_OFF(tx_heartbeat_errors)},
+    {"tx_window_errors", "transmit_window_errors", "transmit_carrier", NL_OFF(tx_window_errors)},
+    {"tx_compressed", "transmit_compressed", "transmit_compressed", NL_OFF(tx_compressed)},
 };
 #define NNL (sizeof nl_stats / sizeof nl_stats[0])
 
@@ -98,6 +105,32 @@ emit_stat(struct lm_emit *e, const char *key, const char *dev, double v)
     lm_emit_samplev(e, v, "device", dev, NULL);
 }
 
+/* emit_dev: dev's statistics (ok[i]: nl_stats[i] was read into v[i]), detailed or folded
+ * into the legacy names. */
+static void
+emit_dev(const struct walk *w, const char *dev, const uint64_t *v, const bool *ok)
+{
+    double sum = 0;
+    bool have = false;
+    for (size_t i = 0; i < NNL; i++) {
+        if (w->s->detailed) {
+            if (ok[i])
+                emit_stat(w->e, nl_stats[i].key, dev, (double)v[i]);
+            continue;
+        }
+        bool first = i == 0 || strcmp(nl_stats[i - 1].legacy, nl_stats[i].legacy) != 0;
+        if (first) {
+            have = ok[i];
+            sum = 0;
+        }
+        if (ok[i])
+            sum += (double)v[i];
+        bool last = i + 1 == NNL || strcmp(nl_stats[i + 1].legacy, nl_stats[i].legacy) != 0;
+        if (last && have)
+            emit_stat(w->e, nl_stats[i].legacy, dev, sum);
+    }
+}
+
 static int
 sysfs_dev(void *arg, const char *dir, const char *dev)
 {
@@ -106,27 +139,27 @@ sysfs_dev(void *arg, const char *dir, const char *dev)
     if (ne_filter_ignored(&w->s->filter, dev))
         return 0;
     snprintf(sdir, sizeof sdir, "%s/%s/statistics", dir, dev);
-    double sum = 0;
-    bool have = false;
+    uint64_t v[NNL];
+    bool ok[NNL];
+    for (size_t i = 0; i < NNL; i++)
+        ok[i] = ne_attr_u64(sdir, nl_stats[i].file, &v[i]) == 0;
+    emit_dev(w, dev, v, ok);
+    return 0;
+}
+
+static int
+netlink_dev(void *arg, const char *dev, const struct rtnl_link_stats64 *st)
+{
+    struct walk *w = arg;
+    if (ne_filter_ignored(&w->s->filter, dev))
+        return 0;
+    uint64_t v[NNL];
+    bool ok[NNL];
     for (size_t i = 0; i < NNL; i++) {
-        uint64_t v;
-        bool ok = ne_attr_u64(sdir, nl_stats[i].file, &v) == 0;
-        if (w->s->detailed) {
-            if (ok)
-                emit_stat(w->e, nl_stats[i].key, dev, (double)v);
-            continue;
-        }
-        bool first = i == 0 || strcmp(nl_stats[i - 1].legacy, nl_stats[i].legacy) != 0;
-        if (first) {
-            have = ok;
-            sum = 0;
-        }
-        if (ok)
-            sum += (double)v;
-        bool last = i + 1 == NNL || strcmp(nl_stats[i + 1].legacy, nl_stats[i].legacy) != 0;
-        if (last && have)
-            emit_stat(w->e, nl_stats[i].legacy, dev, sum);
+        memcpy(&v[i], (const char *)st + nl_stats[i].off, sizeof v[i]);
+        ok[i] = true;
     }
+    emit_dev(w, dev, v, ok);
     return 0;
 }
 
@@ -265,9 +298,13 @@ nd_collect(void *state, const struct lm_collect_ctx *ctx, struct lm_emit *e, str
 {
     struct netdev *s = state;
     int rc;
-    if (s->netlink) {
-        char dir[4096];
-        struct walk w = {s, e};
+    char dir[4096];
+    struct walk w = {s, e};
+    if (s->netlink && !strcmp(ne_path(ctx, NE_SYSFS, NULL, dir, sizeof dir), "/sys")) {
+        struct lm_err nerr = {0};
+        if ((rc = ne_nl_links(netlink_dev, &w, &nerr)))
+            return lm_err_set(err, rc, nerr.where, "couldn't get netstats: %s", nerr.msg);
+    } else if (s->netlink) {
         rc = ne_dir_each(ne_path(ctx, NE_SYSFS, "class/net", dir, sizeof dir), NULL, sysfs_dev, &w);
         if (rc)
             return lm_err_set(err, rc, dir, "couldn't get netstats: %s", lm_strerror(rc));

@@ -4,9 +4,11 @@
  * per pool the io counters (node_zfs_zpool_*), per dataset the objset counters
  * (node_zfs_zpool_dataset_*) and the pool state set (node_zfs_zpool_state). No
  * spl/kstat/zfs directory: LM_ENODATA. A kstat file that is missing is skipped. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include "lm/procfile.h"
 #include "node_exporter/ne.h"
 #include "node_exporter/procutil.h"
@@ -149,6 +151,9 @@ zfs_collect(void *state, const struct lm_collect_ctx *ctx, struct lm_emit *e, st
     char dir[4096], p[4096];
     struct zfs_walk w = {state, e, err, NULL};
     ne_path(ctx, NE_PROCFS, "spl/kstat/zfs", dir, sizeof dir);
+    struct stat st;
+    if (stat(dir, &st) && (errno == ENOENT || errno == ENOTDIR))  /* no ZFS: one lookup */
+        return lm_err_set(err, LM_ENODATA, dir, "ZFS / ZFS statistics are not available");
     for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++) {
         int rc = lm_procfile_read(w.pf, ne_join(p, sizeof p, dir, groups[i].file), err);
         if (rc == LM_ENOENT) {

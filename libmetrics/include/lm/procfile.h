@@ -2,10 +2,12 @@
 /* procfile.h: read small kernel files (/proc, /sys) with one read() into a reusable
  * buffer and split them into lines and words, with bounds-checked accessors that give ""
  * out of range (netdata's procfile). Also one-value helpers for sysfs attribute files.
- * Not thread-safe per object; one per collector state. */
+ * Not thread-safe per object; one per collector state. The readers can share a
+ * process-wide cache of open descriptors (lm_procfile_cache), which is thread-safe. */
 #ifndef LM_PROCFILE_H
 #define LM_PROCFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "lm/err.h"
@@ -41,5 +43,22 @@ int lm_parse_double(const char *s, double *out);
 int lm_read_u64(const char *path, uint64_t *out);
 int lm_read_double(const char *path, double *out);
 int lm_read_str(const char *path, char *out, size_t n);
+
+/* lm_procfile_cache: keep up to max files open between reads and re-read them with
+ * pread at offset 0 (sysfs and procfs regenerate a file on such a read): used by
+ * lm_procfile_read and lm_read_*. Only files on sysfs and procfs are kept, unless all_fs,
+ * which also keeps ordinary files and checks before each read that they were not
+ * unlinked or replaced (for tests; a renamed directory is not noticed there). A kept
+ * descriptor whose read fails with ENODEV/ENOENT/ESTALE is reopened. max 0 turns the
+ * cache off (the default) and closes everything. 0 or LM_ENOMEM (cache off then). */
+int lm_procfile_cache(size_t max, bool all_fs);
+
+/* lm_procfile_dirent: a directory walk saw entry name in dir with inode ino (readdir's
+ * d_ino). When that differs from the last walk (a device renamed and another took its
+ * name), the kept descriptors for "dir/name" and everything under it are closed. */
+void lm_procfile_dirent(const char *dir, const char *name, uint64_t ino);
+
+/* lm_procfile_cache_count: descriptors kept now. */
+size_t lm_procfile_cache_count(void);
 
 #endif
