@@ -141,16 +141,32 @@ static const struct pge_qmap builtin_maps[] = {
      slots_cols, N(slots_cols), true, NULL, false, 0},
 };
 
+static const struct pge_qmap size_map, bgwriter_map;
+
 /* run_map: one query and its families; err keeps the first failure. */
 static int
 run_map(struct pge_server *s, const struct pge_qmap *q, struct lm_emit *e, struct lm_err *err)
 {
-    PGresult *r = pge_server_query(s, q->query, err);
+    struct pge_result *r = pge_server_query(s, q->query, err);
     if (!r)
         return err->code;
-    int rc = pge_qmap_emit(e, q, s->label, s->version_num, r, err);
-    PQclear(r);
+    /* the 0.11 collector package (database, bgwriter) has no constant labels */
+    int rc = pge_qmap_emit(e, q, s, q != &size_map && q != &bgwriter_map, r, err);
+    pge_result_free(r);
     return rc;
+}
+
+size_t
+pge_defaults_sql(const char **out, size_t max)
+{
+    size_t n = 0;
+    if (n < max)
+        out[n++] = bgwriter_map.query;
+    for (size_t i = 0; i < N(builtin_maps) && n < max; i++)
+        out[n++] = builtin_maps[i].query;
+    if (n < max)
+        out[n++] = pge_replication_sql;
+    return n;
 }
 
 int
@@ -182,6 +198,29 @@ int
 pge_database_collect(struct pge_server *s, struct lm_emit *e, struct lm_err *err)
 {
     return run_map(s, &size_map, e, err);
+}
+
+int
+pge_database_start(struct pge_server *s, struct lm_err *err)
+{
+    return pge_server_send_aux(s, size_map.query, err);
+}
+
+int
+pge_database_finish(struct pge_server *s, bool started, struct lm_emit *e, struct lm_err *err)
+{
+    if (!started)
+        return run_map(s, &size_map, e, err);
+    struct pge_result *r = pge_server_recv_aux(s, err);
+    if (!r && s->aux && pge_conn_broken(s->aux) && err->code != LM_ETIMEOUT) {
+        lm_err_clear(err);                 /* e.g. the server restarted: use the main one */
+        return run_map(s, &size_map, e, err);
+    }
+    if (!r)
+        return err->code;
+    int rc = pge_qmap_emit(e, &size_map, s, false, r, err);
+    pge_result_free(r);
+    return rc;
 }
 
 static const struct pge_col bgwriter_cols[] = {

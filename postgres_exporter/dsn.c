@@ -261,33 +261,52 @@ pge_dsn_mask(const char *dsn)
 }
 
 char *
+pge_dsn_with_db(const char *dsn, const char *db)
+{
+    struct lm_buf b;
+    lm_buf_init(&b, PGE_DSN_MAX * 4);
+    int rc = lm_buf_puts(&b, dsn);
+    if (!strncmp(dsn, "postgres://", 11) || !strncmp(dsn, "postgresql://", 13)) {
+        rc = rc ? rc : lm_buf_puts(&b, strchr(dsn, '?') ? "&dbname=" : "?dbname=");
+        rc = rc ? rc : put_escaped(&b, db);
+    } else {
+        rc = rc ? rc : lm_buf_puts(&b, " dbname='");
+        for (const char *p = db; *p && !rc; p++) {
+            if (*p == '\'' || *p == '\\')
+                rc = lm_buf_putc(&b, '\\');
+            rc = rc ? rc : lm_buf_putc(&b, *p);
+        }
+        rc = rc ? rc : lm_buf_putc(&b, '\'');
+    }
+    char *out = rc ? NULL : take_str(&b);
+    if (b.data)
+        memset(b.data, 0, b.len);
+    lm_buf_cleanup(&b);
+    return out;
+}
+
+char *
 pge_dsn_server(const char *dsn, struct lm_err *err)
 {
-    char *perr = NULL;
-    PQconninfoOption *opts = PQconninfoParse(dsn, &perr);
-    if (!opts) {
-        /* libpq's parse messages quote at most a keyword, never a value */
-        char why[256];
-        snprintf(why, sizeof why, "%s", perr ? perr : "out of memory");
-        why[strcspn(why, "\n")] = '\0';
-        PQfreemem(perr);
-        lm_err_set(err, LM_ECONFIG, "DATA_SOURCE_NAME", "cannot parse DSN: %s", why);
+    struct pge_conninfo ci;
+    struct lm_err perr;
+    lm_err_clear(&perr);
+    if (pge_conninfo_parse(dsn, &ci, &perr)) {
+        /* the parser's messages quote at most a keyword, never a value */
+        lm_err_set(err, perr.code == LM_ENOMEM ? LM_ENOMEM : LM_ECONFIG, "DATA_SOURCE_NAME",
+                   "cannot parse DSN: %s", perr.msg);
         return NULL;
     }
-    const char *host = "", *port = "";
-    for (PQconninfoOption *o = opts; o->keyword; o++) {
-        if (!strcmp(o->keyword, "host") && o->val)
-            host = o->val;
-        else if (!strcmp(o->keyword, "port") && o->val)
-            port = o->val;
-    }
+    const char *host = pge_conninfo_get(&ci, "host"), *port = pge_conninfo_get(&ci, "port");
+    host = host ? host : "";
+    port = port ? port : "";
     size_t hl = strcspn(host, ","), pl = strcspn(port, ",");
     struct lm_buf b;
     lm_buf_init(&b, PGE_DSN_MAX);
     int rc = hl ? lm_buf_append(&b, host, hl) : lm_buf_puts(&b, "localhost");
     rc = rc ? rc : lm_buf_putc(&b, ':');
     rc = rc ? rc : pl ? lm_buf_append(&b, port, pl) : lm_buf_puts(&b, "5432");
-    PQconninfoFree(opts);
+    pge_conninfo_free(&ci);
     char *out = rc ? NULL : take_str(&b);
     lm_buf_cleanup(&b);
     if (!out)

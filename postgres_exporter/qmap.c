@@ -40,14 +40,14 @@ parse_ts(const char *s, double *out)
 }
 
 bool
-pge_value(const PGresult *res, int row, int col, double *out)
+pge_value(const struct pge_result *res, int row, int col, double *out)
 {
-    if (PQgetisnull(res, row, col)) {
+    if (pge_result_isnull(res, row, col)) {
         *out = NAN;
         return true;
     }
-    const char *v = PQgetvalue(res, row, col);
-    Oid t = PQftype(res, col);
+    const char *v = pge_result_value(res, row, col);
+    uint32_t t = pge_result_ftype(res, col);
     if (t == OID_BOOL) {
         *out = v[0] == 't' ? 1 : 0;
         return true;
@@ -154,12 +154,12 @@ column_usage(const struct pge_qmap *q, const struct pge_col *col, int version_nu
 
 /* cell_value: the sample value of one cell for its usage; false to skip it. */
 static bool
-cell_value(const PGresult *res, int row, int c, const struct pge_col *col, double *out)
+cell_value(const struct pge_result *res, int row, int c, const struct pge_col *col, double *out)
 {
     if (col && col->usage == PGE_MAPPED) {
-        if (PQgetisnull(res, row, c))
+        if (pge_result_isnull(res, row, c))
             return false;
-        const char *v = PQgetvalue(res, row, c);
+        const char *v = pge_result_value(res, row, c);
         for (size_t i = 0; i < col->nmap; i++)
             if (!strcmp(col->map[i].key, v)) {
                 *out = col->map[i].value;
@@ -168,8 +168,8 @@ cell_value(const PGresult *res, int row, int c, const struct pge_col *col, doubl
         return false;
     }
     if (col && col->usage == PGE_DURATION) {
-        const char *v = PQgetvalue(res, row, c);
-        if (PQgetisnull(res, row, c) || !strcmp(v, "-1")) {
+        const char *v = pge_result_value(res, row, c);
+        if (pge_result_isnull(res, row, c) || !strcmp(v, "-1")) {
             *out = NAN;
             return true;
         }
@@ -181,25 +181,137 @@ cell_value(const PGresult *res, int row, int c, const struct pge_col *col, doubl
     return pge_value(res, row, c, out);
 }
 
-int
-pge_qmap_emit(struct lm_emit *e, const struct pge_qmap *q, const char *server,
-              int version_num, const PGresult *res, struct lm_err *err)
+#define QM_MAX_LABELS (PGE_MAX_COLS + 1 + PGE_MAX_CONST)
+#define QM_MAX_BUCKETS 256
+
+/* all_labels: labels (n <= PGE_MAX_COLS), server, constant labels into all; the count */
+static size_t
+all_labels(const struct pge_server *s, bool constant, const struct lm_label *labels, size_t n,
+           struct lm_label all[QM_MAX_LABELS])
 {
-    int nf = PQnfields(res), nt = PQntuples(res);
+    if (n)
+        memcpy(all, labels, n * sizeof *labels);
+    all[n].name = "server";
+    all[n++].value = s->label;
+    for (size_t i = 0; constant && i < s->nconst && i < PGE_MAX_CONST; i++)
+        all[n++] = s->constant[i];
+    return n;
+}
+
+int
+pge_server_sample(struct lm_emit *e, const struct pge_server *s, bool constant,
+                  const struct lm_label *labels, size_t n, double value)
+{
+    struct lm_label all[QM_MAX_LABELS];
+    if (n > PGE_MAX_COLS)
+        return LM_ETOOBIG;
+    return lm_emit_sample(e, all, all_labels(s, constant, labels, n, all), value);
+}
+
+/* result_col: the index of the result column named base + suffix, or -1 */
+static int
+result_col(const struct pge_result *res, const char *base, const char *suffix)
+{
+    size_t bl = strlen(base);
+    for (int c = 0; c < res->nfields; c++) {
+        const char *n = pge_result_fname(res, c);
+        if (!strncmp(n, base, bl) && !strcmp(n + bl, suffix))
+            return c;
+    }
+    return -1;
+}
+
+/* hist_part: is result column name the _bucket/_sum/_count companion of one of q's
+ * HISTOGRAM columns? (then it is not a metric of its own) */
+static bool
+hist_part(const struct pge_qmap *q, const char *name)
+{
+    static const char *const sfx[] = {"_bucket", "_sum", "_count"};
+    for (size_t i = 0; i < q->ncols; i++) {
+        if (q->cols[i].usage != PGE_HISTOGRAM)
+            continue;
+        size_t l = strlen(q->cols[i].name);
+        for (int k = 0; k < 3; k++)
+            if (!strncmp(name, q->cols[i].name, l) && !strcmp(name + l, sfx[k]))
+                return true;
+    }
+    return false;
+}
+
+/* emit_histogram: one row of HISTOGRAM column c (labels as for a sample) */
+static int
+emit_histogram(struct lm_emit *e, const struct pge_server *s, bool constant,
+               const struct pge_result *res, int row, int c, const struct lm_label *labels,
+               size_t n, const char *name, struct lm_err *err)
+{
+    const char *cname = pge_result_fname(res, c);
+    int cb = result_col(res, cname, "_bucket"), cs = result_col(res, cname, "_sum");
+    int cc = result_col(res, cname, "_count");
+    if (cb < 0 || cs < 0 || cc < 0)
+        return lm_err_set(err, LM_EPARSE, name, "HISTOGRAM column %s needs the columns "
+                          "%s_bucket, %s_sum and %s_count", cname, cname, cname, cname);
+    double bounds[QM_MAX_BUCKETS], counts[QM_MAX_BUCKETS], sum, count;
+    int nb = pge_float_array(pge_result_value(res, row, c), bounds, QM_MAX_BUCKETS);
+    int nc = pge_float_array(pge_result_value(res, row, cb), counts, QM_MAX_BUCKETS);
+    if (nb < 0 || nc < 0 || !pge_value(res, row, cs, &sum) || !pge_value(res, row, cc, &count))
+        return lm_err_set(err, LM_EPARSE, name, "HISTOGRAM %s: malformed bucket arrays, "
+                          "sum or count", cname);
+    if (nc < nb)
+        nb = nc;                            /* as upstream: bounds without a count dropped */
+    /* ascending bounds, as Prometheus sorts them; +Inf comes from count */
+    for (int i = 1; i < nb; i++)
+        for (int j = i; j > 0 && bounds[j] < bounds[j - 1]; j--) {
+            double t = bounds[j];
+            bounds[j] = bounds[j - 1];
+            bounds[j - 1] = t;
+            t = counts[j];
+            counts[j] = counts[j - 1];
+            counts[j - 1] = t;
+        }
+    while (nb > 0 && isinf(bounds[nb - 1]) && bounds[nb - 1] > 0)
+        nb--;
+    struct lm_label all[QM_MAX_LABELS];
+    size_t na = all_labels(s, constant, labels, n, all);
+    int rc = lm_emit_histogram(e, all, na, bounds, counts, (size_t)nb, sum, count);
+    return rc ? lm_err_set(err, rc, name, "%s", lm_strerror(rc)) : 0;
+}
+
+int
+pge_qmap_emit(struct lm_emit *e, const struct pge_qmap *q, const struct pge_server *s,
+              bool constant, const struct pge_result *res, struct lm_err *err)
+{
+    int version_num = s->version_num;
+    int nf = res->nfields, nt = res->ntuples;
     int labelcol[PGE_MAX_COLS];
     size_t nl = 0;
     for (int c = 0; c < nf && nl < PGE_MAX_COLS; c++) {
-        const struct pge_col *col = find_col(q, PQfname(res, c));
+        const struct pge_col *col = find_col(q, pge_result_fname(res, c));
         if (col && column_usage(q, col, version_num) == PGE_LABEL)
             labelcol[nl++] = c;
     }
-    struct lm_label labels[PGE_MAX_COLS + 1];
+    /* a LABEL column of the map that the result lacks (pg_stat_replication's slot_name):
+     * upstream 0.11 still puts the label on every series, with the value of the result's
+     * first column (its columnIdx lookup of a missing name gives 0); so do we */
+    const char *absent[PGE_MAX_COLS];
+    size_t na = 0;
+    for (size_t i = 0; nf > 0 && i < q->ncols && nl + na < PGE_MAX_COLS; i++) {
+        if (column_usage(q, &q->cols[i], version_num) != PGE_LABEL)
+            continue;
+        int c = 0;
+        while (c < nf && strcmp(pge_result_fname(res, c), q->cols[i].name))
+            c++;
+        if (c == nf)
+            absent[na++] = q->cols[i].name;
+    }
+    struct lm_label labels[PGE_MAX_COLS];
     char name[256], help[256];
     int first = 0;
     for (int c = 0; c < nf; c++) {
-        const char *cname = PQfname(res, c);
+        const char *cname = pge_result_fname(res, c);
         const struct pge_col *col = find_col(q, cname);
         enum pge_usage u = column_usage(q, col, version_num);
+        if (!col && hist_part(q, cname))
+            continue;
         enum lm_type type;
         const char *suffix = "";
         switch (u) {
@@ -207,6 +319,7 @@ pge_qmap_emit(struct lm_emit *e, const struct pge_qmap *q, const char *server,
         case PGE_GAUGE: type = col ? LM_TYPE_GAUGE : LM_TYPE_UNTYPED; break;
         case PGE_MAPPED: type = LM_TYPE_GAUGE; break;
         case PGE_DURATION: type = LM_TYPE_GAUGE; suffix = "_milliseconds"; break;
+        case PGE_HISTOGRAM: type = LM_TYPE_HISTOGRAM; break;
         default: continue;
         }
         snprintf(name, sizeof name, "%s_%s%s", q->ns, col && col->metric ? col->metric : cname,
@@ -222,17 +335,29 @@ pge_qmap_emit(struct lm_emit *e, const struct pge_qmap *q, const char *server,
             continue;
         }
         for (int r = 0; r < nt; r++) {
-            double v;
-            if (!cell_value(res, r, c, col, &v))
+            double v = 0;
+            if (u != PGE_HISTOGRAM && !cell_value(res, r, c, col, &v))
                 continue;
             size_t n = 0;
             for (size_t i = 0; i < nl; i++) {
-                labels[n].name = PQfname(res, labelcol[i]);
-                labels[n++].value = PQgetvalue(res, r, labelcol[i]);  /* NULL reads "" */
+                labels[n].name = pge_result_fname(res, labelcol[i]);
+                labels[n++].value = pge_result_value(res, r, labelcol[i]);  /* NULL reads "" */
             }
-            labels[n].name = "server";
-            labels[n++].value = server;
-            rc = lm_emit_sample(e, labels, n, v);
+            for (size_t i = 0; i < na; i++) {
+                labels[n].name = absent[i];
+                labels[n++].value = pge_result_value(res, r, 0);
+            }
+            if (u == PGE_HISTOGRAM) {
+                struct lm_err herr;
+                lm_err_clear(&herr);
+                rc = emit_histogram(e, s, constant, res, r, c, labels, n, name, &herr);
+                if (rc && !first) {
+                    first = rc;
+                    *err = herr;
+                }
+                continue;
+            }
+            rc = pge_server_sample(e, s, constant, labels, n, v);
             if (rc && !first)
                 first = lm_err_set(err, rc, name, "%s", lm_strerror(rc));
         }

@@ -7,10 +7,7 @@
 #include <stdio.h>
 #include "postgres_exporter/pge.h"
 
-int
-pge_replication_collect(struct pge_server *s, struct lm_emit *e, struct lm_err *err)
-{
-    PGresult *r = pge_server_query(s,
+const char pge_replication_sql[] =
         "SELECT CASE WHEN pg_is_in_recovery() THEN 1 ELSE 0 END, "
         "CASE WHEN NOT pg_is_in_recovery() THEN 0 "
         "WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 "
@@ -19,7 +16,12 @@ pge_replication_collect(struct pge_server *s, struct lm_emit *e, struct lm_err *
         "CASE WHEN pg_is_in_recovery() THEN "
         "extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 END, "
         "CASE WHEN pg_is_in_recovery() THEN GREATEST(0, pg_wal_lsn_diff("
-        "pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()))::float8 ELSE 0 END", err);
+        "pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()))::float8 ELSE 0 END";
+
+int
+pge_replication_collect(struct pge_server *s, struct lm_emit *e, struct lm_err *err)
+{
+    struct pge_result *r = pge_server_query(s, pge_replication_sql, err);
     if (!r)
         return err->code;
     static const struct { const char *name; const char *help; } fam[] = {
@@ -30,7 +32,7 @@ pge_replication_collect(struct pge_server *s, struct lm_emit *e, struct lm_err *
          "WAL received by this replica but not yet replayed, in bytes (0 on a primary)"},
     };
     int first = 0;
-    for (int c = 0; c < 4 && PQntuples(r) == 1; c++) {
+    for (int c = 0; c < 4 && r->ntuples == 1; c++) {
         double v;
         if (!pge_value(r, 0, c, &v))
             continue;
@@ -38,10 +40,10 @@ pge_replication_collect(struct pge_server *s, struct lm_emit *e, struct lm_err *
             continue;   /* no replay on a primary */
         int rc = lm_emit_family(e, fam[c].name, fam[c].help, LM_TYPE_GAUGE);
         if (!rc)
-            rc = lm_emit_samplev(e, v, "server", s->label, NULL);
+            rc = pge_server_sample(e, s, true, NULL, 0, v);
         if (rc && !first)
             first = lm_err_set(err, rc, fam[c].name, "%s", lm_strerror(rc));
     }
-    PQclear(r);
+    pge_result_free(r);
     return first;
 }

@@ -35,20 +35,22 @@ pge_settings_convert(const char *unit, double *value, const char **suffix)
     return false;
 }
 
+const char pge_settings_sql[] =
+    "SELECT name, setting, COALESCE(unit, ''), short_desc, vartype FROM pg_settings "
+    "WHERE vartype IN ('bool', 'integer', 'real')";
+
 int
 pge_settings_collect(struct pge_server *s, struct lm_emit *e, struct lm_err *err)
 {
-    PGresult *r = pge_server_query(s,
-        "SELECT name, setting, COALESCE(unit, ''), short_desc, vartype FROM pg_settings "
-        "WHERE vartype IN ('bool', 'integer', 'real')", err);
+    struct pge_result *r = pge_server_query(s, pge_settings_sql, err);
     if (!r)
         return err->code;
     int first = 0;
     char name[256], help[1024];
-    for (int i = 0; i < PQntuples(r); i++) {
-        const char *set = PQgetvalue(r, i, 1), *unit = PQgetvalue(r, i, 2);
+    for (int i = 0; i < r->ntuples; i++) {
+        const char *set = pge_result_value(r, i, 1), *unit = pge_result_value(r, i, 2);
         double v;
-        if (!strcmp(PQgetvalue(r, i, 4), "bool")) {
+        if (!strcmp(pge_result_value(r, i, 4), "bool")) {
             v = !strcmp(set, "on") ? 1 : 0;
         } else {
             char *end;
@@ -59,23 +61,23 @@ pge_settings_collect(struct pge_server *s, struct lm_emit *e, struct lm_err *err
         const char *suffix;
         if (!pge_settings_convert(unit, &v, &suffix))
             continue;
-        int n = snprintf(name, sizeof name, "pg_settings_%s%s", PQgetvalue(r, i, 0), suffix);
+        int n = snprintf(name, sizeof name, "pg_settings_%s%s", pge_result_value(r, i, 0), suffix);
         if (n < 0 || (size_t)n >= sizeof name)
             continue;
         for (char *p = name; *p; p++)
             if (!isalnum((unsigned char)*p) && *p != '_' && *p != ':')
                 *p = '_';
         if (*suffix)
-            snprintf(help, sizeof help, "%s [Units converted to %s.]", PQgetvalue(r, i, 3),
+            snprintf(help, sizeof help, "%s [Units converted to %s.]", pge_result_value(r, i, 3),
                      suffix + 1);
         else
-            snprintf(help, sizeof help, "%s", PQgetvalue(r, i, 3));
+            snprintf(help, sizeof help, "%s", pge_result_value(r, i, 3));
         int rc = lm_emit_family(e, name, help, LM_TYPE_GAUGE);
         if (!rc)
-            rc = lm_emit_samplev(e, v, "server", s->label, NULL);
+            rc = pge_server_sample(e, s, true, NULL, 0, v);
         if (rc && !first)
             first = lm_err_set(err, rc, name, "%s", lm_strerror(rc));
     }
-    PQclear(r);
+    pge_result_free(r);
     return first;
 }

@@ -11,7 +11,7 @@
 #include <strings.h>
 #include <wctype.h>
 
-#include "flint/relabel/md5.h"
+#include "lm/hash.h"
 #include "lm/alloc.h"
 #include "lm/buf.h"
 #include "lm/limits.h"
@@ -321,7 +321,7 @@ apply(const struct rl_rule *r, struct lbl_set *ls, bool *oom)
     }
     case RL_HASHMOD: {
         uint8_t sum[16];
-        rl_md5(val, vlen, sum);
+        lm_md5(val, vlen, sum);
         uint64_t h = 0;
         for (int i = 8; i < 16; i++)
             h = h << 8 | sum[i];

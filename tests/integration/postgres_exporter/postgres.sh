@@ -4,6 +4,10 @@
 # replica (initdb, pg_basebackup -R) started here on loopback as the postgres user, with
 # pgbench load: pg_up, key families, replication on both sides, a queries.yaml query,
 # reconnection after a primary restart, a wrong password (pg_up 0, not in the log), the
+# other ways in (an md5 user, trust over the unix socket, TLS with sslmode=require and
+# prefer through libpq loaded on demand; libpq not mapped for plain connections),
+# --constantLabels, --auto-discover-databases with include/exclude lists, HISTOGRAM
+# columns, a hanging server and an endless query cut at the scrape deadline, the
 # family/label comparison with Debian's prometheus-postgres-exporter, promtool.
 # Must run as root. Prints "N passed, N failed" last; exits non-zero on any failure.
 set -u
@@ -144,7 +148,7 @@ check "locks" has "^pg_locks_count{datname=\"postgres\",mode=\"accesssharelock\"
 check "settings bytes" has "^pg_settings_shared_buffers_bytes{server=\"$S1\"} 1.34217728e+08$"
 check "settings seconds" has "^pg_settings_checkpoint_timeout_seconds{server=\"$S1\"} 300$"
 check "settings bool" has "^pg_settings_fsync{server=\"$S1\"} 1$"
-check "primary: pg_stat_replication per standby" has "^pg_stat_replication_pg_wal_lsn_diff{application_name=\"[^\"]*\",client_addr=\"127.0.0.1\",server=\"$S1\",state=\"streaming\"} "
+check "primary: pg_stat_replication per standby (slot_name = walsender pid, as 0.11)" has "^pg_stat_replication_pg_wal_lsn_diff{application_name=\"[^\"]*\",client_addr=\"127.0.0.1\",server=\"$S1\",slot_name=\"[0-9]*\",state=\"streaming\"} "
 check "primary: replication slot" has "^pg_replication_slots_active{database=\"\",server=\"$S1\",slot_name=\"replica1\"} 1$"
 check "primary: is_replica 0" has "^pg_replication_is_replica{server=\"$S1\"} 0$"
 check "replica: is_replica 1" has "^pg_replication_is_replica{server=\"$S2\"} 1$"
@@ -184,6 +188,161 @@ check "wrong password: not in log" bash -c "! grep -qF -- '$BADPW' '$T/exporter.
 check "wrong password: not in output" bash -c "! grep -qF -- '$BADPW' '$T/out.prom'"
 stop_exporter
 
+# ---- 3b. other authentication methods and TLS ---------------------------------------------
+maps_has() { grep -q "$1" "/proc/$EPID/maps"; }
+MD5PW='Md5-Pw-4242'
+psqlp -c "SET password_encryption = 'md5'" -c "CREATE ROLE md5user LOGIN PASSWORD '$MD5PW' IN ROLE pg_monitor" >/dev/null
+sed -i "1i host all md5user 127.0.0.1/32 md5" "$T/primary/pg_hba.conf"
+psqlp -c "SELECT pg_reload_conf()" >/dev/null; sleep 0.5
+DATA_SOURCE_NAME="postgresql://md5user:$MD5PW@127.0.0.1:$P1/postgres?sslmode=disable" start_exporter "$EP" "$BIN" ||
+    bad "exporter start (md5)"
+scrape "$EP"
+check "md5 user: pg_up 1" has '^pg_up 1$'
+check "md5 user: no scrape error" has '^pg_exporter_last_scrape_error 0$'
+check "md5 user: password not in log" bash -c "! grep -qF -- '$MD5PW' '$T/exporter.log'"
+check "plain TCP: libpq not mapped" bash -c "! grep -q libpq /proc/$EPID/maps"
+stop_exporter
+DATA_SOURCE_NAME="postgresql://md5user:wrong-$MD5PW@127.0.0.1:$P1/postgres?sslmode=disable" start_exporter "$EP" "$BIN" ||
+    bad "exporter start (md5, bad pw)"
+scrape "$EP"
+check "md5 wrong password: pg_up 0" has '^pg_up 0$'
+check "md5 wrong password: clear error" grep -q 'password authentication failed for user \\\?"md5user' "$T/exporter.log"
+check "md5 wrong password: not in log" bash -c "! grep -qF -- 'wrong-$MD5PW' '$T/exporter.log'"
+stop_exporter
+
+DATA_SOURCE_NAME="postgresql:///postgres?host=$T&port=$P1&user=postgres" start_exporter "$EP" "$BIN" ||
+    bad "exporter start (unix socket)"
+scrape "$EP"
+check "trust over unix socket: pg_up 1" has '^pg_up 1$'
+check "trust over unix socket: server label" has "^pg_static{server=\"$T:$P1\","
+check "unix socket (prefer): libpq not mapped" bash -c "! grep -q libpq /proc/$EPID/maps"
+stop_exporter
+
+# upstream's remaining flags: --constantLabels, --auto-discover-databases with
+# --exclude-databases / --include-databases (master: false maps on every database), and
+# HISTOGRAM columns in queries.yaml
+cat > "$T/disc.yaml" <<'YAML'
+pg_db_local:
+  query: "SELECT current_database() AS datname, 1 AS one"
+  master: false
+  metrics:
+    - datname:
+        usage: "LABEL"
+        description: "database"
+    - one:
+        usage: "GAUGE"
+        description: "one per database"
+pg_hist:
+  query: "SELECT 'a' AS kind, ARRAY[0.1, 0.5, 1]::float8[] AS lat, ARRAY[2, 5, 9]::int8[] AS lat_bucket, 4.25::float8 AS lat_sum, 10::int8 AS lat_count"
+  master: true
+  metrics:
+    - kind:
+        usage: "LABEL"
+        description: "kind"
+    - lat:
+        usage: "HISTOGRAM"
+        description: "latency"
+YAML
+psqlp -c "CREATE DATABASE otherdb" >/dev/null
+DATA_SOURCE_NAME="$DSN1" start_exporter "$EP" "$BIN" --extend.query-path="$T/disc.yaml" \
+    --auto-discover-databases --exclude-databases=otherdb --constantLabels=env=test,team=db ||
+    bad "exporter start (discovery)"
+scrape "$EP"
+check "constantLabels on pg_up" has '^pg_up{env="test",team="db"} 1$'
+check "constantLabels on server series" has "^pg_settings_fsync{env=\"test\",server=\"$S1\",team=\"db\"} 1$"
+check "constantLabels not on the collector package" has "^pg_stat_bgwriter_buffers_alloc_total{server=\"$S1\"} "
+check "discovery: the DSN's database" has "^pg_db_local_one{datname=\"postgres\",env=\"test\",server=\"$S1\",team=\"db\"} 1$"
+check "discovery: appdb found" has "^pg_db_local_one{datname=\"appdb\",env=\"test\",server=\"$S1\",team=\"db\"} 1$"
+check "discovery: otherdb excluded" bash -c "! grep -q 'pg_db_local_one{datname=\"otherdb\"' '$T/out.prom'"
+check "discovery: master maps once" test "$(grep -c '^pg_hist_lat_count' "$T/out.prom")" = 1
+check "discovery: pg_static once" test "$(grep -c '^pg_static' "$T/out.prom")" = 1
+check "histogram bucket" has "^pg_hist_lat_bucket{env=\"test\",kind=\"a\",server=\"$S1\",team=\"db\",le=\"0.5\"} 5$"
+check "histogram +Inf = count" has "^pg_hist_lat_bucket{env=\"test\",kind=\"a\",server=\"$S1\",team=\"db\",le=\"+Inf\"} 10$"
+check "histogram sum" has "^pg_hist_lat_sum{env=\"test\",kind=\"a\",server=\"$S1\",team=\"db\"} 4.25$"
+check "histogram type" grep -q '^# TYPE pg_hist_lat histogram' "$T/out.prom"
+check "discovery: no scrape error" has '^pg_exporter_last_scrape_error{env="test",team="db"} 0$'
+if command -v promtool >/dev/null; then
+    promtool check metrics < "$T/out.prom" >"$T/promtool2.log" 2>&1
+    rc=$?
+    check "promtool: discovery + histogram output (exit $rc)" test $rc = 0 -o $rc = 3
+fi
+stop_exporter
+DATA_SOURCE_NAME="$DSN1" start_exporter "$EP" "$BIN" --extend.query-path="$T/disc.yaml" \
+    --auto-discover-databases --include-databases=otherdb || bad "exporter start (include)"
+scrape "$EP"
+check "include-databases: otherdb only" has "^pg_db_local_one{datname=\"otherdb\",server=\"$S1\"} 1$"
+check "include-databases: appdb left out" bash -c "! grep -q 'pg_db_local_one{datname=\"appdb\"' '$T/out.prom'"
+stop_exporter
+
+# a server that accepts and never answers, and a query that never ends: both are cut at
+# the scrape deadline Prometheus sends (X-Prometheus-Scrape-Timeout-Seconds)
+HP=$(freeport)
+python3 -c 'import socket,time,sys
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8); c=[]
+while True: c.append(s.accept()[0])' "$HP" &
+pids+=("$!")
+timed_scrape() {  # timed_scrape PORT TIMEOUT: scrape with Prometheus's header, print seconds
+    curl -s --max-time 30 -H "X-Prometheus-Scrape-Timeout-Seconds: $2" -o "$T/out.prom" \
+        -w '%{time_total}' "http://127.0.0.1:$1/metrics"
+}
+for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$HP") 2>/dev/null && break; sleep 0.1; done
+DATA_SOURCE_NAME="postgresql://postgres:x@127.0.0.1:$HP/postgres?sslmode=disable" start_exporter "$EP" "$BIN" ||
+    bad "exporter start (hanging server)"
+t=$(timed_scrape "$EP" 3)
+check "hanging server: pg_up 0" has '^pg_up 0$'
+check "hanging server: answered within the scrape timeout (${t}s)" awk -v t="$t" 'BEGIN{exit !(t > 1 && t < 3)}'
+check "hanging server: logged as a timeout" grep -q "127.0.0.1:$HP.*timeout" "$T/exporter.log"
+stop_exporter
+cat > "$T/slow.yaml" <<'YAML'
+pg_slow:
+  query: "SELECT pg_sleep(60) AS x, 1 AS y"
+  metrics:
+    - y:
+        usage: "GAUGE"
+        description: "never seen"
+YAML
+DATA_SOURCE_NAME="$DSN1" start_exporter "$EP" "$BIN" --extend.query-path="$T/slow.yaml" ||
+    bad "exporter start (slow query)"
+t=$(timed_scrape "$EP" 3)
+check "slow query: answered within the scrape timeout (${t}s)" awk -v t="$t" 'BEGIN{exit !(t < 3)}'
+check "slow query: pg_up 1" has '^pg_up 1$'
+check "slow query: scrape error 1" has '^pg_exporter_last_scrape_error 1$'
+check "slow query: other families there" has "^pg_settings_fsync{server=\"$S1\"} 1$"
+t=$(timed_scrape "$EP" 3)
+check "slow query: next scrape reconnects" has "^pg_static{server=\"$S1\","
+check "slow query: logged as a timeout" grep -q 'pg_slow.*timeout' "$T/exporter.log"
+stop_exporter
+sleep 0.3
+check "slow query: cancelled on the server" test "$(psqlp -c "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60)%'")" = 0
+
+# TLS: a self-signed certificate made here; ssl can be turned on with a reload
+openssl req -new -x509 -days 2 -nodes -subj "/CN=127.0.0.1" -keyout "$T/server.key" \
+    -out "$T/server.crt" >"$T/openssl.log" 2>&1 || bad "openssl req"
+chown postgres "$T/server.key" "$T/server.crt"; chmod 600 "$T/server.key"
+psqlp -c "ALTER SYSTEM SET ssl_cert_file = '$T/server.crt'" -c "ALTER SYSTEM SET ssl_key_file = '$T/server.key'" \
+    -c "ALTER SYSTEM SET ssl = on" >/dev/null
+psqlp -c "SELECT pg_reload_conf()" >/dev/null; sleep 0.5
+check "server ssl on" test "$(psqlp -c 'SHOW ssl')" = on
+tls_sessions() { psqlp -c "SELECT count(*) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) WHERE s.ssl AND a.application_name = 'postgres_exporter'"; }
+for mode in require prefer; do
+    DATA_SOURCE_NAME="postgresql://postgres:$PASS@127.0.0.1:$P1/postgres?sslmode=$mode" start_exporter "$EP" "$BIN" ||
+        bad "exporter start (sslmode=$mode)"
+    scrape "$EP"
+    check "sslmode=$mode: pg_up 1" has '^pg_up 1$'
+    check "sslmode=$mode: no scrape error" has '^pg_exporter_last_scrape_error 0$'
+    check "sslmode=$mode: libpq loaded" maps_has libpq.so.5
+    check "sslmode=$mode: session uses TLS" test "$(tls_sessions)" -ge 1
+    stop_exporter
+done
+DATA_SOURCE_NAME="postgresql://postgres:$PASS@127.0.0.1:$P1/postgres?sslmode=disable" start_exporter "$EP" "$BIN" ||
+    bad "exporter start (ssl server, sslmode=disable)"
+scrape "$EP"
+check "ssl server, sslmode=disable: pg_up 1" has '^pg_up 1$'
+check "ssl server, sslmode=disable: libpq not mapped" bash -c "! grep -q libpq /proc/$EPID/maps"
+stop_exporter
+check "no password in the log" bash -c "! grep -qF -e '$PASS' -e '$MD5PW' '$T/exporter.log'"
+
 # ---- 4. family and label names against the Go build ------------------------------------
 # Upstream 0.11 answers an error page ("collected metric ... was collected before") when
 # given two DSNs (its top complaint), so the Go build gets the primary only; the primary
@@ -193,6 +352,7 @@ if [ -x "$GO" ]; then
         bad "go exporter start"
     scrape "$GP"; cp "$T/out.prom" "$T/go.prom"
     check "Go build answered metrics" grep -q '^pg_up ' "$T/go.prom" || head -3 "$T/go.prom"
+    grep -h "^pg_stat_replication_pg_wal_lsn_diff" "$T/go.prom" "$T/ours.prom"   # label values, for the log
     stop_exporter
     families "$T/go.prom" > "$T/go.fam"; families "$T/ours.prom" > "$T/ours.fam"
     # Deliberate differences (see postgres_exporter/README.md):
