@@ -218,41 +218,45 @@ static int build_series(struct scri_target *t, struct lm_parser *p, struct lm_er
     return check_limits(job, ls, err);
 }
 
-/* app_add: stage (t, v) for s, through its ref when known, else with its labels: ls
- * when it holds them already, else decoded into scratch. */
-static int app_add(struct tsdb_app *app, struct scri_series *s, int64_t t, double v,
-                   const struct lbl_set *ls, struct lbl_set *scratch)
+/* app_add: stage (t, v) for e through its ref when known, else with its labels:
+ * scratch when have_labels (a miss built them), else rebuilt from the parser's current
+ * line (p NULL: no line, the series is gone from the tsdb: LM_ENOENT). */
+static int app_add(struct scri_target *t, struct lm_parser *p, struct tsdb_app *app,
+                   struct scri_entry *e, int64_t ts, double v, bool have_labels,
+                   struct lm_err *err)
 {
-    if (s->ref) {
-        int rc = tsdb_app_add_ref(app, s->ref, t, v);
+    if (e->ref) {
+        int rc = tsdb_app_add_ref(app, e->ref, ts, v);
         if (rc != LM_ENOENT)
             return rc;
-        s->ref = 0;
+        e->ref = 0;
     }
-    if (!ls) {
-        int rc = scri_series_labels(s, scratch);
-        if (rc)
-            return rc;
-        ls = scratch;
+    if (!have_labels) {
+        if (!p)
+            return LM_ENOENT;
+        int br = build_series(t, p, err);
+        if (br)
+            return br == 1 ? 0 : br; /* the same rules drop it now: cannot happen */
     }
-    return tsdb_app_add(app, ls, t, v, &s->ref);
+    return tsdb_app_add(app, &t->scratch, ts, v, &e->ref);
 }
 
 /* mark_stale: staleness markers at ts for the series tracked in the previous append and
  * not in this one. Out-of-order and duplicate refusals are expected (a recreated
- * target) and ignored. */
+ * target, or another text of the same series still on the page) and ignored, as are
+ * series the tsdb no longer has. */
 static int mark_stale(struct scri_target *t, struct tsdb_app *app, int64_t ts,
                       struct lm_err *err)
 {
     struct scri_cache *c = &t->cache;
     double stale = tsdb_stale_nan();
-    for (size_t i = 0; i < c->nsb; i++)
-        for (struct scri_series *s = c->sb[i]; s; s = s->next) {
-            if (s->tracked != c->iter)
+    for (size_t i = 0; i < c->nb; i++)
+        for (struct scri_entry *e = c->b[i]; e; e = e->next) {
+            if (e->tracked != c->iter)
                 continue;
-            int rc = app_add(app, s, ts, stale, NULL, &t->scratch);
+            int rc = app_add(t, NULL, app, e, ts, stale, false, err);
             if (rc && rc != TSDB_EOUTOFORDER && rc != TSDB_EDUPLICATE &&
-                rc != TSDB_EOUTOFBOUNDS)
+                rc != TSDB_EOUTOFBOUNDS && rc != LM_ENOENT)
                 return lm_err_set(err, rc, NULL, "appending staleness marker: %s",
                                   lm_strerror(rc));
         }
@@ -283,7 +287,7 @@ int scri_append(struct scri_target *t, struct lm_parser *p, struct tsdb_app *app
 {
     const struct scr_job *job = &t->pool->job;
     struct scri_cache *c = &t->cache;
-    const uint64_t cur = c->iter + 1;
+    const uint32_t cur = c->iter + 1;
     uint64_t nlimit = 0;
     struct scri_entry *prev = NULL;
     int rc = 0;
@@ -323,7 +327,7 @@ int scri_append(struct scri_target *t, struct lm_parser *p, struct tsdb_app *app
                 rc = br;
                 break;
             }
-            ent = scri_cache_add(c, sp.ptr, sp.len, h, br == 1 ? NULL : &t->scratch);
+            ent = scri_cache_add(c, h, br == 1);
             if (!ent) {
                 rc = lm_err_set(err, LM_ENOMEM, NULL, "out of memory");
                 break;
@@ -332,27 +336,25 @@ int scri_append(struct scri_target *t, struct lm_parser *p, struct tsdb_app *app
         if (ent != (prev ? prev->seq : c->first))
             scri_cache_follow(c, prev, ent);
         prev = ent;
-        struct scri_series *s = ent->s;
-        if (!s)
+        if (ent->dropped)
             continue; /* dropped by metric relabeling */
         bool ok = false;
         if (job->sample_limit && ++nlimit > job->sample_limit) {
             res->sample_limit = true;
-        } else if (!has_ts && s->added == cur) {
+        } else if (!has_ts && ent->added == cur) {
             ok = true; /* the line again: the first value wins, as in Prometheus's head */
         } else {
-            int arc = app_add(app, s, st, lm_parser_value(p), miss ? &t->scratch : NULL,
-                              &t->scratch);
+            int arc = app_add(t, p, app, ent, st, lm_parser_value(p), miss, err);
             if (!arc) {
                 ok = true;
                 if (!has_ts)
-                    s->added = cur;
+                    ent->added = cur;
             } else if ((rc = add_error(arc, res, err))) {
                 break;
             }
         }
         if (!has_ts && (ok || miss))
-            s->tracked = cur;
+            ent->tracked = cur;
         if (miss && ok && !res->sample_limit)
             res->series_added++;
         res->added++;

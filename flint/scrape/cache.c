@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* cache.c: a target's scrape cache (Prometheus's scrapeCache): the series text of each
- * exposition line maps to its final series (labels after target labels and metric
- * relabeling, plus the tsdb ref), so a line seen before costs one hash lookup and no
- * label work. Series remember the iteration they were last tracked in, which gives the
- * staleness set without a second map. Owned by one loop; not thread-safe. */
+ * exposition line, by its 64-bit hash, maps to its tsdb ref, so a line seen before costs
+ * one hash and no label work. Entries remember the iteration they were last tracked in,
+ * which gives the staleness set without a second map. They are 48-byte slots from slabs
+ * (no text, no labels: ~48 bytes per series instead of a text and a label copy). Owned
+ * by one loop; not thread-safe. */
 #include "flint/scrape/scrape_int.h"
 
 #include <string.h>
@@ -11,6 +12,13 @@
 #include "lm/alloc.h"
 
 #define MIN_BUCKETS 64
+#define SLAB_ENTRIES 128
+
+/* A block of entries; freed only with the cache (unused ones wait on the free list). */
+struct scri_slab {
+    struct scri_slab *next;
+    struct scri_entry e[SLAB_ENTRIES];
+};
 
 uint64_t scri_hash_bytes(const char *p, size_t n)
 {
@@ -31,61 +39,27 @@ uint64_t scri_hash_bytes(const char *p, size_t n)
     return h ^ (h >> 32);
 }
 
-#define ENC_MAX (64UL * 1024 * 1024)
-
 void scri_cache_init(struct scri_cache *c)
 {
     memset(c, 0, sizeof *c);
-    lm_buf_init(&c->enc, ENC_MAX);
-}
-
-static void series_free(struct scri_series *s)
-{
-    lm_free(s);
-}
-
-int scri_series_labels(const struct scri_series *s, struct lbl_set *out)
-{
-    lbl_set_clear(out);
-    const char *p = s->enc, *end = s->enc + s->len;
-    while (p < end) {
-        size_t nl = strlen(p);
-        const char *v = p + nl + 1;
-        size_t vl = strlen(v);
-        int rc = lbl_set_addn(out, p, nl, v, vl);
-        if (rc)
-            return rc;
-        p = v + vl + 1;
-    }
-    return 0;
 }
 
 void scri_cache_cleanup(struct scri_cache *c)
 {
-    for (size_t i = 0; i < c->nb; i++)
-        for (struct scri_entry *e = c->b[i], *n; e; e = n) {
-            n = e->next;
-            lm_free(e);
-        }
-    for (size_t i = 0; i < c->nsb; i++)
-        for (struct scri_series *s = c->sb[i], *n; s; s = n) {
-            n = s->next;
-            series_free(s);
-        }
+    for (struct scri_slab *s = c->slabs, *n; s; s = n) {
+        n = s->next;
+        lm_free(s);
+    }
     lm_free(c->b);
-    lm_free(c->sb);
-    lm_buf_cleanup(&c->enc);
     memset(c, 0, sizeof *c);
-    lm_buf_init(&c->enc, ENC_MAX);
 }
 
-struct scri_entry *scri_cache_get(const struct scri_cache *c, const char *text, size_t len,
-                                  uint64_t h)
+struct scri_entry *scri_cache_get(const struct scri_cache *c, uint64_t h)
 {
     if (!c->nb)
         return NULL;
     for (struct scri_entry *e = c->b[h & (c->nb - 1)]; e; e = e->next)
-        if (e->h == h && e->len == len && !memcmp(e->text, text, len))
+        if (e->h == h)
             return e;
     return NULL;
 }
@@ -94,12 +68,10 @@ struct scri_entry *scri_cache_lookup(const struct scri_cache *c, const struct sc
                                      const char *text, size_t len, uint64_t *h)
 {
     struct scri_entry *g = prev ? prev->seq : c->first;
-    if (g && g->len == len && !memcmp(g->text, text, len)) {
-        *h = 0;
-        return g;
-    }
     *h = scri_hash_bytes(text, len);
-    return scri_cache_get(c, text, len, *h);
+    if (g && g->h == *h)
+        return g;
+    return scri_cache_get(c, *h);
 }
 
 void scri_cache_follow(struct scri_cache *c, struct scri_entry *prev, struct scri_entry *e)
@@ -110,8 +82,8 @@ void scri_cache_follow(struct scri_cache *c, struct scri_entry *prev, struct scr
         c->first = e;
 }
 
-/* grow: double a chained table when it is full (a failed grow keeps the old one). */
-static void grow_entries(struct scri_cache *c)
+/* grow: double the table when it is full (a failed grow keeps the old one). */
+static void grow(struct scri_cache *c)
 {
     size_t nb = c->nb ? c->nb * 2 : MIN_BUCKETS;
     struct scri_entry **b = lm_calloc(nb, sizeof *b);
@@ -128,91 +100,38 @@ static void grow_entries(struct scri_cache *c)
     c->nb = nb;
 }
 
-static void grow_series(struct scri_cache *c)
+/* entry_new: an unused entry (from the free list or a new slab). NULL on ENOMEM. */
+static struct scri_entry *entry_new(struct scri_cache *c)
 {
-    size_t nb = c->nsb ? c->nsb * 2 : MIN_BUCKETS;
-    struct scri_series **b = lm_calloc(nb, sizeof *b);
-    if (!b)
-        return;
-    for (size_t i = 0; i < c->nsb; i++)
-        for (struct scri_series *s = c->sb[i], *n; s; s = n) {
-            n = s->next;
-            s->next = b[s->hash & (nb - 1)];
-            b[s->hash & (nb - 1)] = s;
+    if (!c->free) {
+        struct scri_slab *s = lm_malloc(sizeof *s);
+        if (!s)
+            return NULL;
+        s->next = c->slabs;
+        c->slabs = s;
+        for (size_t i = SLAB_ENTRIES; i-- > 0;) {
+            s->e[i].next = c->free;
+            c->free = &s->e[i];
         }
-    lm_free(c->sb);
-    c->sb = b;
-    c->nsb = nb;
-}
-
-/* series_get: the series equal to *ls, created when new. */
-static struct scri_series *series_get(struct scri_cache *c, const struct lbl_set *ls)
-{
-    struct lm_buf *b = &c->enc;
-    lm_buf_reset(b);
-    for (size_t i = 0; i < ls->n; i++) {
-        lm_buf_append(b, ls->v[i].name, strlen(ls->v[i].name) + 1);
-        lm_buf_append(b, ls->v[i].value, strlen(ls->v[i].value) + 1);
     }
-    if (b->err)
-        return NULL;
-    const char *enc = b->data ? b->data : "";
-    uint64_t h = scri_hash_bytes(enc, b->len);
-    if (c->ns >= c->nsb)
-        grow_series(c);
-    if (!c->nsb)
-        return NULL;
-    for (struct scri_series *s = c->sb[h & (c->nsb - 1)]; s; s = s->next)
-        if (s->hash == h && s->len == b->len && !memcmp(s->enc, enc, b->len))
-            return s;
-    struct scri_series *s = lm_calloc(1, sizeof *s + b->len);
-    if (!s)
-        return NULL;
-    s->hash = h;
-    s->len = b->len;
-    memcpy(s->enc, enc, b->len);
-    s->next = c->sb[h & (c->nsb - 1)];
-    c->sb[h & (c->nsb - 1)] = s;
-    c->ns++;
-    return s;
+    struct scri_entry *e = c->free;
+    c->free = e->next;
+    return e;
 }
 
-static void series_release(struct scri_cache *c, struct scri_series *s)
-{
-    if (!s || --s->nentries)
-        return;
-    struct scri_series **pp = &c->sb[s->hash & (c->nsb - 1)];
-    while (*pp != s)
-        pp = &(*pp)->next;
-    *pp = s->next;
-    c->ns--;
-    series_free(s);
-}
-
-struct scri_entry *scri_cache_add(struct scri_cache *c, const char *text, size_t len,
-                                  uint64_t h, const struct lbl_set *ls)
+struct scri_entry *scri_cache_add(struct scri_cache *c, uint64_t h, bool dropped)
 {
     if (c->n >= c->nb)
-        grow_entries(c);
+        grow(c);
     if (!c->nb)
         return NULL;
-    struct scri_entry *e = lm_malloc(sizeof *e + len);
+    struct scri_entry *e = entry_new(c);
     if (!e)
         return NULL;
+    memset(e, 0, sizeof *e);
     e->h = h;
-    e->seq = NULL;
-    e->len = len;
     e->last_iter = c->iter;
-    e->s = NULL;
-    memcpy(e->text, text, len);
-    if (ls) {
-        e->s = series_get(c, ls);
-        if (!e->s) {
-            lm_free(e);
-            return NULL;
-        }
-        e->s->nentries++;
-    }
+    e->dropped = dropped;
     e->next = c->b[h & (c->nb - 1)];
     c->b[h & (c->nb - 1)] = e;
     c->n++;
@@ -244,8 +163,8 @@ void scri_cache_iter_done(struct scri_cache *c, bool flush)
                 }
                 *pp = e->next;
                 c->n--;
-                series_release(c, e->s);
-                lm_free(e);
+                e->next = c->free;
+                c->free = e;
             }
         }
     }

@@ -36,61 +36,47 @@ void scri_pool_unref(struct scri_pool *p);  /* NULL ok */
 
 /* ---- the scrape cache ------------------------------------------------------------- */
 
-/* A final series a target produced (shared by every text that maps to it). Its labels
- * are kept in one compact block (the tsdb has them too; they are needed again only when
- * its ref is unknown), decoded with scri_series_labels. */
-struct scri_series {
-    struct scri_series *next;   /* hash chain */
-    uint64_t hash;              /* scri_hash_bytes of enc */
-    uint64_t ref;               /* tsdb ref; 0 = none yet */
-    uint64_t tracked;           /* iteration + 1 when tracked for staleness */
-    uint64_t added;             /* iteration + 1 when appended at the scrape time */
-    size_t nentries;            /* cache entries pointing here */
-    size_t len;                 /* bytes in enc */
-    char enc[];                 /* "name\0value\0" for each label, sorted by name */
-};
-
-/* scri_series_labels: decode s's labels into out (old content freed). 0 or LM_ENOMEM. */
-int scri_series_labels(const struct scri_series *s, struct lbl_set *out);
-
-/* A series text of the page ("name{labels}" as written). */
+/* A series text of the page ("name{labels}" as written), keyed by a 64-bit hash of the
+ * text alone (neither the text nor the final labels are kept: the tsdb has the labels,
+ * and a line whose ref is unknown rebuilds them from the page). Two texts that map to
+ * the same final series have one entry each with the same ref; the tsdb keeps the
+ * first sample of a timestamp. 48 bytes, allocated in slabs. */
 struct scri_entry {
-    struct scri_entry *next;    /* hash chain */
+    struct scri_entry *next;    /* hash chain (free list when unused) */
     struct scri_entry *seq;     /* the entry that followed it on the last page (the
                                  * guess for the next line); NULL: none */
-    uint64_t h;                 /* scri_hash_bytes of the text */
-    uint64_t last_iter;         /* last iteration it was seen */
-    struct scri_series *s;      /* NULL: dropped by metric relabeling */
-    size_t len;                 /* text bytes */
-    char text[];                /* the text (not NUL-terminated) */
+    uint64_t h;                 /* scri_hash_bytes of the text: the key */
+    uint64_t ref;               /* tsdb ref; 0 = none yet (or lost) */
+    uint32_t last_iter;         /* last iteration it was seen */
+    uint32_t tracked;           /* iteration + 1 when tracked for staleness */
+    uint32_t added;             /* iteration + 1 when appended at the scrape time */
+    uint32_t dropped;           /* 1: dropped by metric relabeling */
 };
+
+struct scri_slab;
 
 struct scri_cache {
     struct scri_entry **b;      /* buckets (power of two) */
     size_t nb, n;               /* buckets, entries */
-    struct scri_series **sb;    /* series buckets (power of two) */
-    size_t nsb, ns;             /* series buckets, series */
     struct scri_entry *first;   /* first entry of the last page (guess for line 1) */
-    uint64_t iter;              /* current iteration (one per append) */
+    struct scri_entry *free;    /* unused entries (chained by next) */
+    struct scri_slab *slabs;    /* entry storage (owned) */
+    uint32_t iter;              /* current iteration (one per append; wraps) */
     size_t seen;                /* entries seen in this iteration */
-    struct lm_buf enc;          /* scratch for encoding label sets */
     size_t successful;          /* entries after the last successful scrape */
 };
 
 uint64_t scri_hash_bytes(const char *p, size_t n);
 void scri_cache_init(struct scri_cache *c);    /* cannot fail */
 void scri_cache_cleanup(struct scri_cache *c);
-/* scri_cache_get: the entry of text (h = its hash), or NULL. */
-struct scri_entry *scri_cache_get(const struct scri_cache *c, const char *text, size_t len,
-                                  uint64_t h);
-/* scri_cache_add: a new entry for text; ls (borrowed; NULL: a dropped text) becomes a
- * new series or joins an equal one. NULL on ENOMEM. */
-struct scri_entry *scri_cache_add(struct scri_cache *c, const char *text, size_t len,
-                                  uint64_t h, const struct lbl_set *ls);
+/* scri_cache_get: the entry of the text of hash h, or NULL. */
+struct scri_entry *scri_cache_get(const struct scri_cache *c, uint64_t h);
+/* scri_cache_add: a new entry for the text of hash h (not in the cache), ref 0;
+ * dropped: metric relabeling dropped the text. NULL on ENOMEM. */
+struct scri_entry *scri_cache_add(struct scri_cache *c, uint64_t h, bool dropped);
 /* scri_cache_lookup: the entry of a page line, trying first the entry that followed
- * prev (NULL: the page's start) on the last page, which saves the hashing when pages
- * keep their order (they do); *h gets the text's hash when it had to be computed, else
- * 0. NULL when unknown (then *h is set). */
+ * prev (NULL: the page's start) on the last page (pages keep their order, so the chain
+ * walk is rare). *h gets the text's hash. NULL when unknown. */
 struct scri_entry *scri_cache_lookup(const struct scri_cache *c, const struct scri_entry *prev,
                                      const char *text, size_t len, uint64_t *h);
 /* scri_cache_touch: mark e seen in this iteration. */

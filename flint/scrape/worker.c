@@ -13,7 +13,8 @@
 #include "lm/log.h"
 
 #define IDLE_POLL_MS 1000
-#define BODY_KEEP (64 * 1024)  /* page buffers up to this size are kept for the next scrape */
+#define BODY_KEEP (256 * 1024) /* page buffers up to this size go back to the worker's spares */
+#define BODY_SPARES 4          /* spare page buffers per worker (transfers in flight) */
 
 /* A loop handed over or stopped by the manager, waiting for the thread. */
 struct msg {
@@ -36,7 +37,36 @@ struct scri_worker {
     struct scri_loop **heap;       /* min-heap on next_ms (thread-owned) */
     size_t nheap, capheap;         /* used, allocated */
     struct scri_loop *loops;       /* every loop the thread owns (list) */
+    struct lm_buf spare[BODY_SPARES]; /* page buffers between scrapes (data owned) */
+    size_t nspare;                 /* spares held */
 };
+
+/* body_take: give l's page buffer the memory of a spare (scrapes spread over the
+ * interval, so a few buffers serve every loop of the worker instead of one each). */
+static void body_take(struct scri_worker *w, struct scri_loop *l)
+{
+    if (l->body.data || !w->nspare)
+        return;
+    struct lm_buf *s = &w->spare[--w->nspare];
+    l->body.data = s->data;
+    l->body.cap = s->cap;
+    l->body.len = 0;
+    lm_buf_init(s, 0);
+}
+
+/* body_give: take l's page buffer back after its append (freed when too big or when
+ * the spares are full). */
+static void body_give(struct scri_worker *w, struct scri_loop *l)
+{
+    if (l->body.data && l->body.cap <= BODY_KEEP && w->nspare < BODY_SPARES) {
+        struct lm_buf *s = &w->spare[w->nspare++];
+        s->data = l->body.data;
+        s->cap = l->body.cap;
+        lm_buf_init(&l->body, l->body.max);
+        return;
+    }
+    lm_buf_cleanup(&l->body);
+}
 
 void scri_loop_free(struct scri_loop *l)
 {
@@ -258,8 +288,7 @@ static void finish(struct scri_worker *w, struct scri_loop *l, int code)
     if (rc == LM_ETOOBIG)
         atomic_fetch_add(&w->ctx->stats.body_size_limit, 1);
     append_page(w, l, rc == 0, &err);
-    if (l->body.cap > BODY_KEEP)
-        lm_buf_cleanup(&l->body); /* big pages: do not hold their buffer between scrapes */
+    body_give(w, l);
     atomic_fetch_add(&w->ctx->stats.scrapes, 1);
     if (err.code) {
         atomic_fetch_add(&w->ctx->stats.failed_scrapes, 1);
@@ -290,6 +319,7 @@ static void start(struct scri_worker *w, struct scri_loop *l)
     l->scrape_ts = ts;
     l->start_ns = scri_mono_ns();
     l->next_ms += iv;
+    body_take(w, l);
     scri_http_reset(l);
     if (curl_multi_add_handle(w->multi, l->easy) != CURLM_OK) {
         finish(w, l, CURLE_FAILED_INIT);
@@ -513,6 +543,8 @@ void scri_worker_free(struct scri_worker *w)
     curl_multi_cleanup(w->multi);
     lm_parser_free(w->ptext);
     lm_parser_free(w->pom);
+    for (size_t i = 0; i < w->nspare; i++)
+        lm_buf_cleanup(&w->spare[i]);
     pthread_mutex_destroy(&w->mu);
     lm_free(w);
 }

@@ -308,13 +308,13 @@ floor_div(int64_t a, int64_t b)
 static int
 cut(struct tsdb_head *h, struct tsdb_series *s)
 {
-    if (s->nclosed == s->capclosed) {
-        uint32_t ncap = s->capclosed ? s->capclosed * 2 : 2;
-        struct tsdb_hchunk *nc = lm_realloc(s->closed, sizeof(*nc) * ncap);
+    uint32_t n = s->nclosed;
+    if (n < 2 ? !n : !(n & (n - 1))) {
+        /* full: the array holds the next power of two >= nclosed (at least 2) */
+        struct tsdb_hchunk *nc = lm_realloc(s->closed, sizeof(*nc) * (n < 2 ? 2 : 2 * n));
         if (!nc)
             return LM_ENOMEM;
         s->closed = nc;
-        s->capclosed = ncap;
     }
     size_t len;
     const uint8_t *p = tsdb_chunk_enc_bytes(&s->open, &len);

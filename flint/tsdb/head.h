@@ -32,16 +32,18 @@ struct tsdb_hchunk {
     uint32_t file;         /* head chunks file, or TSDB_HCS_HEAP */
 };
 
+/* 128 bytes + the label ids (fields ordered so that nothing is padding). */
 struct tsdb_series {
     uint64_t hash;                 /* tsdb_head_hash_labels of the label strings */
     struct tsdb_series *next;      /* hash chain */
+    struct tsdb_hchunk *closed;    /* closed chunks, oldest first (owned; room for
+                                    * the next power of two >= nclosed, at least 2) */
+    int64_t chunk_end;             /* the open chunk is cut at or after this time */
     uint32_t ref;                  /* index in the series table (the ref is ref + 1) */
+    atomic_int pending;            /* staged samples not yet committed or rolled back */
+    uint32_t nclosed;              /* closed chunks */
     uint16_t nlbl;                 /* label pairs */
     atomic_bool logged;            /* its series record is in the WAL */
-    atomic_int pending;            /* staged samples not yet committed or rolled back */
-    uint32_t nclosed, capclosed;   /* closed chunks used / allocated */
-    struct tsdb_hchunk *closed;    /* closed chunks, oldest first (owned) */
-    int64_t chunk_end;             /* the open chunk is cut at or after this time */
     struct tsdb_chunk_enc open;    /* the open chunk; its t / vbits are the newest
                                     * sample (none when count = 0: a new series, or one
                                     * whose samples were all truncated) */

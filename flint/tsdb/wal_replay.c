@@ -114,14 +114,30 @@ samples_rec(const uint8_t *p, const uint8_t *end, const struct tsdb_wal_replay_c
     return 0;
 }
 
+/* drop_behind: give back the pages of the mapped file b before pos (read-only, private:
+ * they fault in again from the page cache if needed), every DROP_BYTES, so a replay
+ * holds a few MiB of the segment resident instead of all of it (up to its 128 MiB).
+ * *dropped: the offset up to which pages were dropped (page-aligned). */
+#define DROP_BYTES (4UL << 20)
+static void
+drop_behind(const uint8_t *b, size_t *dropped, size_t pos)
+{
+    if (pos - *dropped < DROP_BYTES)
+        return;
+    size_t to = pos & ~(size_t)(sysconf(_SC_PAGESIZE) - 1);
+    madvise((void *)(uintptr_t)(b + *dropped), to - *dropped, MADV_DONTNEED);
+    *dropped = to;
+}
+
 /* validate: the length of the valid record prefix of b[0..n); *why says what stopped
  * it (NULL: the whole file is valid). */
 static size_t
 valid_prefix(const uint8_t *b, size_t n, const char **why)
 {
-    size_t pos = 0;
+    size_t pos = 0, dropped = 0;
     *why = NULL;
     while (pos < n) {
+        drop_behind(b, &dropped, pos);
         if (n - pos < TSDB_WAL_HDR) {
             *why = "torn record header";
             break;
@@ -195,9 +211,10 @@ replay_file(struct tsdb_wal *w, const char *path, const struct tsdb_wal_replay_c
     madvise(b, n, MADV_SEQUENTIAL);
     const char *why;
     size_t good = valid_prefix(b, n, &why);
-    size_t pos = 0;
+    size_t pos = 0, dropped = 0;
     int rc = 0;
     while (pos < good && !rc) {
+        drop_behind(b, &dropped, pos);
         uint8_t type = b[pos];
         uint32_t len = le32(b + pos + 1);
         const uint8_t *p = b + pos + TSDB_WAL_HDR, *end = p + len;

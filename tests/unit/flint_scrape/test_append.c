@@ -135,12 +135,40 @@ START_TEST(cache_flush)
     ck_assert_uint_eq(f.t.cache.n, 2);
     OK_PAGE(&f, "a 1\n", 2000);
     ck_assert_uint_eq(f.t.cache.n, 1);
-    ck_assert_uint_eq(f.t.cache.ns, 1);
     /* a failed scrape does not flush */
     struct scri_append_res r;
     struct lm_err e;
     ck_assert_int_eq(fx_page(&f, NULL, 3000, &r, &e), 0);
     ck_assert_uint_eq(f.t.cache.n, 1);
+    fx_free(&f);
+}
+END_TEST
+
+START_TEST(lost_refs)
+{
+    struct fx f;
+    fx_init(&f, "");
+    /* the cache keeps no labels: a line whose tsdb ref is lost (unknown, or gone from
+     * the head) gets its labels rebuilt from the page and lands in the same series */
+    OK_PAGE(&f, "a 1\nb{x=\"1\"} 2\n", 1000);
+    struct scri_cache *c = &f.t.cache;
+    size_t n = 0;
+    for (size_t i = 0; i < c->nb; i++)
+        for (struct scri_entry *e = c->b[i]; e; e = e->next, n++)
+            e->ref = n ? 0 : UINT32_MAX - 5;
+    ck_assert_uint_eq(n, 2);
+    struct scri_append_res r;
+    struct lm_err e = {0};
+    ck_assert_int_eq(fx_page(&f, "a 3\nb{x=\"1\"} 4\n", 2000, &r, &e), 0);
+    ck_assert_uint_eq(r.added, 2);
+    ck_assert_uint_eq(r.series_added, 0);
+    for (size_t i = 0; i < c->nb; i++)
+        for (struct scri_entry *en = c->b[i]; en; en = en->next)
+            ck_assert(en->ref && en->ref < 100);
+    OK_PAGE(&f, "a 5\n", 3000);
+    ck_assert_uint_eq(st_dump(f.d.db, "a|b", &f.out), 2);
+    st_has(&f.out, "job=\"node\"} 1000=1 2000=3 3000=5\n");
+    st_has(&f.out, "x=\"1\"} 1000=2 2000=4 3000=stale\n");
     fx_free(&f);
 }
 END_TEST
@@ -370,6 +398,7 @@ Suite *append_suite(void)
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, cache_and_staleness);
     tcase_add_test(tc, cache_flush);
+    tcase_add_test(tc, lost_refs);
     tcase_add_test(tc, page_order);
     tcase_add_test(tc, exposed_up);
     tcase_add_test(tc, honor_labels_false);
