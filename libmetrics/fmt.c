@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* fmt.c: the single float formatter (Go 'g' shortest, as client_golang writes it), the
  * label-value and HELP escapers and the name validators (lm/fmt.h). Integral values take
- * a table-driven integer path; short decimals an exact scaled-integer path; the rest a
- * snprintf/strtod round-trip search. Owns no state. */
+ * a table-driven integer path; then exact 128-bit digit generation (values ~1e-6 ..
+ * 1.7e38); outside that range short decimals an exact scaled-integer path and the rest a
+ * round-trip search over one 17-digit snprintf (strtod checks the shorter roundings).
+ * Owns no state. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,25 +133,205 @@ scaled_shortest(double a, uint64_t *m)
     return 0;
 }
 
-/* search_shortest: general path: the shortest of %.14e, %.15e, %.16e that round-trips.
- * Any normal number with a <= 15-digit round-tripping form is found at 15 digits
- * (DBL_DIG).
+typedef unsigned __int128 u128;
+typedef __int128 i128;
+
+static const uint64_t p10u[20] = {
+    1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
+    100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
+    10000000000000ULL, 100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+    100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL,
+};
+
+/* pow10_128: 10^k for 0 <= k <= 38. */
+static u128
+pow10_128(int k)
+{
+    return k < 20 ? (u128)p10u[k] : (u128)p10u[19] * p10u[k - 19];
+}
+
+/* exact_shortest: the general path in 128-bit integers for normal a in about
+ * [1e-6, 1.7e38]: a x 10^s = Q + R/D exactly, with Q of 17 digits; the 15, 16 and
+ * 17-digit roundings of it (half to even on exact ties, as printf) and their round trip
+ * decided exactly against a's rounding interval (closed when a's mantissa is even, as
+ * strtod breaks ties). Same digits as search_shortest; 0 when a is outside the range. */
+static size_t
+exact_shortest(double a, char *d, int *exp)
+{
+    uint64_t bits;
+    memcpy(&bits, &a, sizeof bits);
+    int be = (int)(bits >> 52) & 0x7ff;
+    if (be == 0 || be == 0x7ff)
+        return 0;
+    uint64_t frac = bits & ((1ULL << 52) - 1), m = frac | (1ULL << 52);
+    int e = be - 1075;   /* a = m x 2^e */
+    /* e10 estimated from the binary exponent (78913 / 2^18 is just under log10(2)), off
+     * by at most one either way, which the loop below corrects; no libm call, so the
+     * exporters need not map libm for this */
+    int t = (be - 1023) * 78913;
+    int e10 = t >= 0 ? t >> 18 : -((-t + (1 << 18) - 1) >> 18);
+    for (int tries = 0; tries < 4; tries++) {
+        int s = 16 - e10;
+        u128 Q, R = 0, D = 1, H;   /* H: 4 x half the gap above a, x D, scaled */
+        if (s >= 0) {
+            if (s > 22)
+                return 0;
+            u128 n = (u128)m * pow10_128(s);   /* < 2^53 x 10^22 < 2^127 */
+            if (e < 0) {
+                if (-e > 120)
+                    return 0;
+                D = (u128)1 << -e;
+                Q = n >> -e;
+                R = n & (D - 1);
+                H = 2 * pow10_128(s);
+            } else {
+                if (e > 8)
+                    return 0;
+                Q = n << e;
+                H = ((u128)1 << (e + 1)) * pow10_128(s);
+            }
+        } else {
+            if (e < 0 || e > 74 || -s > 30)
+                return 0;
+            D = pow10_128(-s);
+            u128 n = (u128)m << e;
+            Q = n / D;
+            R = n % D;
+            H = (u128)1 << (e + 1);
+        }
+        if (Q >= p10u[17]) {
+            e10++;
+            continue;
+        }
+        if (Q < p10u[16]) {
+            e10--;
+            continue;
+        }
+        /* here D < 2^75 (Q >= 10^16), so the products below fit */
+        i128 hup = (i128)H, hdn = frac == 0 && be > 1 ? (i128)(H / 2) : (i128)H;
+        bool even = (m & 1) == 0;
+        uint64_t q17 = (uint64_t)Q;
+        for (int p = 15; p <= 17; p++) {
+            uint64_t pj = p10u[17 - p], q = q17 / pj, r = q17 % pj;
+            u128 lhs = 2 * ((u128)r * D + R), rhs = (u128)pj * D;
+            if (lhs > rhs || (lhs == rhs && (q & 1)))
+                q++;
+            if (p < 17) {
+                i128 diff = (i128)q * (i128)pj - (i128)q17;
+                i128 err4 = 4 * (diff * (i128)D - (i128)R);
+                bool ok = err4 >= 0 ? err4 < hup || (err4 == hup && even)
+                                    : -err4 < hdn || (-err4 == hdn && even);
+                if (!ok)
+                    continue;
+            }
+            int ex = e10;
+            if (q == p10u[p]) {   /* 99..9 rounded up */
+                q = p10u[p - 1];
+                ex++;
+            }
+            size_t nd = u64_digits(d, q);
+            while (nd > 1 && d[nd - 1] == '0')
+                nd--;
+            *exp = ex;
+            return nd;
+        }
+    }
+    return 0;
+}
+
+/* round_to: the digits of the 17-digit d17 (correctly rounded from a) rounded to p
+ * (15 or 16) digits into d, *exp adjusted on a carry out; false when d17 lies exactly on
+ * the rounding boundary (then a itself decides: the caller asks snprintf). */
+static bool
+round_to(const char *d17, size_t p, char *d, int *exp)
+{
+    /* d17 is within half a unit of its last digit from a, so unless it sits exactly on
+     * the boundary (dropped digits "5" or "50"), a lies on the same side of it */
+    int cmp = d17[p] != '5' ? d17[p] - '5' : p == 15 ? d17[16] - '0' : 0;
+    if (cmp == 0)
+        return false;
+    memcpy(d, d17, p);
+    if (cmp > 0) {
+        size_t i = p;
+        while (i > 0 && d[i - 1] == '9')
+            d[--i] = '0';
+        if (i == 0) {
+            d[0] = '1';
+            (*exp)++;
+        } else {
+            d[i - 1]++;
+        }
+    }
+    return true;
+}
+
+/* round_trips: do the digits d[0..nd) x 10^(exp - nd + 1) parse back to a? */
+static bool
+round_trips(double a, const char *d, size_t nd, int exp)
+{
+    char tmp[48];
+    memcpy(tmp, d, nd);
+    size_t n = nd;
+    tmp[n++] = 'e';
+    int e = exp - (int)nd + 1;
+    if (e < 0) {
+        tmp[n++] = '-';
+        e = -e;
+    }
+    n += u64_digits(tmp + n, (uint64_t)e);
+    tmp[n] = '\0';
+    return strtod(tmp, NULL) == a;
+}
+
+/* search_shortest: general path: the shortest of the 15, 16 and 17-digit roundings that
+ * round-trips (any normal number with a <= 15-digit round-tripping form is found at 15
+ * digits, DBL_DIG). One snprintf of 17 digits; the shorter roundings come from its
+ * digits, or from snprintf when those sit on a rounding boundary. Subnormals have fewer
+ * significant bits: there, the search starts at one digit.
  * Fills digits (without trailing zeros) and returns their count; *exp gets the exponent. */
 static size_t
 search_shortest(double a, char *d, int *exp)
 {
-    char tmp[48];
-    /* subnormals have fewer significant bits: there, search from one digit */
-    for (int prec = a < 2.2250738585072014e-308 ? 1 : 15; prec <= 17; prec++) {
+    char tmp[48], d17[17];
+    int prec = a < 2.2250738585072014e-308 ? 1 : 17;
+    for (; prec <= 17; prec++) {
         snprintf(tmp, sizeof tmp, "%.*e", prec - 1, a);
-        if (prec < 17 && strtod(tmp, NULL) != a)
-            continue;
-        size_t nd = 0;
         const char *p = tmp;
+        size_t nd = 0;
         for (; *p && *p != 'e'; p++)
             if (*p >= '0' && *p <= '9')
                 d[nd++] = *p;
         *exp = (int)strtol(p + 1, NULL, 10);
+        if (prec == 17 && a >= 2.2250738585072014e-308) {
+            memcpy(d17, d, 17);
+            int e17 = *exp;
+            for (size_t q = 15; q <= 16; q++) {
+                int eq = e17;
+                if (round_to(d17, q, d, &eq)) {
+                    if (round_trips(a, d, q, eq)) {
+                        nd = q;
+                        *exp = eq;
+                        break;
+                    }
+                    continue;
+                }
+                snprintf(tmp, sizeof tmp, "%.*e", (int)q - 1, a);
+                if (strtod(tmp, NULL) != a)
+                    continue;
+                nd = 0;
+                for (p = tmp; *p && *p != 'e'; p++)
+                    if (*p >= '0' && *p <= '9')
+                        d[nd++] = *p;
+                *exp = (int)strtol(p + 1, NULL, 10);
+                break;
+            }
+            if (nd == 17) {
+                memcpy(d, d17, 17);
+                *exp = e17;
+            }
+        } else if (prec < 17 && strtod(tmp, NULL) != a) {
+            continue;
+        }
         while (nd > 1 && d[nd - 1] == '0')
             nd--;
         return nd;
@@ -193,6 +375,8 @@ lm_fmt_double_go(char *out, double v)
             nd--;
         return layout(out, neg, d, nd, exp);
     }
+    if ((nd = exact_shortest(a, d, &exp)) > 0)
+        return layout(out, neg, d, nd, exp);
     uint64_t m;
     int k = scaled_shortest(a, &m);
     if (k > 0) {

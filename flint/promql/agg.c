@@ -21,28 +21,29 @@ struct grp {
     size_t n, cap;
 };
 
+struct keep_ctx {
+    const struct pql_aggregate *a;
+    const char *extra;
+};
+
+/* keep_group: is name one of the output labels of the aggregation? */
+static bool keep_group(const char *name, const void *ctx)
+{
+    const struct keep_ctx *k = ctx;
+    bool listed = k->extra && !strcmp(name, k->extra);
+    for (size_t j = 0; !listed && j < k->a->ngrouping; j++)
+        listed = !strcmp(name, k->a->grouping[j]);
+    if (k->a->without)
+        return !listed && strcmp(name, LBL_METRIC_NAME) != 0;
+    return listed;
+}
+
 /* group_labels: the grouping labels of ls for this aggregation (cached per input). */
 static const struct pql_ls *group_labels(struct pql_ev *ev, const struct pql_aggregate *a,
                                          const struct pql_ls *ls, const char *extra)
 {
-    lbl_set_clear(&ev->scratch);
-    if (a->without) {
-        if (lbl_set_copy(&ev->scratch, &ls->s))
-            pql_ev_oom(ev);
-        for (size_t i = 0; i < a->ngrouping; i++)
-            lbl_set_del(&ev->scratch, a->grouping[i]);
-        lbl_set_del(&ev->scratch, LBL_METRIC_NAME);
-    } else {
-        for (size_t i = 0; i < ls->s.n; i++) {
-            const struct lbl *l = &ls->s.v[i];
-            bool keep = extra && !strcmp(l->name, extra);
-            for (size_t j = 0; !keep && j < a->ngrouping; j++)
-                keep = !strcmp(l->name, a->grouping[j]);
-            if (keep && lbl_set_add(&ev->scratch, l->name, l->value))
-                pql_ev_oom(ev);
-        }
-    }
-    return pql_ev_intern(ev, &ev->scratch);
+    struct keep_ctx k = {a, a->without ? NULL : extra};
+    return pql_ev_intern_sub(ev, ls, keep_group, &k);
 }
 
 static void heap_push(struct pql_ev *ev, struct grp *g, const struct pql_el *e)
@@ -127,6 +128,133 @@ static void topk_order(struct grp *g, bool top)
             swap(g->heap, j, j - 1);
 }
 
+/* grp_init: start group g with its first element e. */
+static void grp_init(struct pql_ev *ev, const struct pql_aggregate *a, struct grp *g,
+                     const struct pql_ls *gl, const struct pql_el *e)
+{
+    memset(g, 0, sizeof *g);
+    g->ls = gl;
+    g->value = e->v;
+    g->mean = e->v;
+    g->count = 1;
+    switch (a->op) {
+    case PQL_AGG_STDDEV:
+    case PQL_AGG_STDVAR: g->value = 0; break;
+    case PQL_AGG_TOPK:
+    case PQL_AGG_BOTTOMK:
+    case PQL_AGG_QUANTILE: heap_push(ev, g, e); break;
+    case PQL_AGG_GROUP: g->value = 1; break;
+    default: break;
+    }
+}
+
+/* grp_add: add a further element e to group gr. */
+static void grp_add(struct pql_ev *ev, const struct pql_aggregate *a, struct grp *gr,
+                    const struct pql_el *e, int64_t k, bool top)
+{
+    double v = e->v;
+    switch (a->op) {
+    case PQL_AGG_SUM: gr->value += v; break;
+    case PQL_AGG_AVG:
+        gr->count++;
+        if (isinf(gr->mean)) {
+            if (isinf(v) && (gr->mean > 0) == (v > 0))
+                break;
+            if (!isinf(v) && !isnan(v))
+                break;
+        }
+        pql_kahan_inc(v / gr->count - gr->mean / gr->count, &gr->mean, &gr->cmean);
+        break;
+    case PQL_AGG_GROUP: break;
+    case PQL_AGG_COUNT:
+    case PQL_AGG_COUNT_VALUES: gr->count++; break;
+    case PQL_AGG_MAX:
+        if (gr->value < v || isnan(gr->value))
+            gr->value = v;
+        break;
+    case PQL_AGG_MIN:
+        if (gr->value > v || isnan(gr->value))
+            gr->value = v;
+        break;
+    case PQL_AGG_STDVAR:
+    case PQL_AGG_STDDEV: {
+        gr->count++;
+        double delta = v - (gr->mean + gr->cmean);
+        pql_kahan_inc(delta / gr->count, &gr->mean, &gr->cmean);
+        pql_kahan_inc(delta * (v - (gr->mean + gr->cmean)), &gr->value, &gr->cvalue);
+        break;
+    }
+    case PQL_AGG_TOPK:
+    case PQL_AGG_BOTTOMK: topk_add(ev, gr, e, k, top); break;
+    case PQL_AGG_QUANTILE: heap_push(ev, gr, e); break;
+    }
+}
+
+/* The grouping of the last input vector of an aggregation node: in a range query the
+ * next step's input usually has the same series in the same order, and then the group
+ * of each element is known without a lookup. */
+struct memo {
+    const struct pql_ls **in;     /* input labels in order (n valid) */
+    uint32_t *gi;                 /* their group indexes */
+    const struct pql_ls **gl;     /* group labels by index */
+    size_t n, cap;
+};
+
+static void memo_free(void *p)
+{
+    struct memo *m = p;
+    if (!m)
+        return;
+    lm_free(m->in);
+    lm_free(m->gi);
+    lm_free(m->gl);
+    lm_free(m);
+}
+
+static struct memo *memo_of(struct pql_ev *ev, const struct pql_node *n)
+{
+    if (!ev->step)
+        return NULL;
+    struct pql_nstate *st = pql_ev_state(ev, (const char *)n + 2);
+    if (!st->p) {
+        if (!(st->p = lm_calloc(1, sizeof(struct memo))))
+            pql_ev_oom(ev);
+        st->free_fn = memo_free;
+    }
+    return st->p;
+}
+
+static bool memo_same(const struct memo *m, const struct pql_vec *v)
+{
+    if (m->n != v->n)
+        return false;
+    for (size_t i = 0; i < v->n; i++)
+        if (m->in[i] != v->v[i].ls)
+            return false;
+    return true;
+}
+
+/* memo_reserve: room for n elements; the memo is emptied. */
+static bool memo_reserve(struct memo *m, size_t n)
+{
+    m->n = 0;
+    if (n <= m->cap)
+        return true;
+    const struct pql_ls **in = lm_realloc(m->in, n * sizeof *in);
+    if (in)
+        m->in = in;
+    uint32_t *gi = lm_realloc(m->gi, n * sizeof *gi);
+    if (gi)
+        m->gi = gi;
+    const struct pql_ls **gl = lm_realloc(m->gl, n * sizeof *gl);
+    if (gl)
+        m->gl = gl;
+    if (!in || !gi || !gl)
+        return false;
+    m->cap = n;
+    return true;
+}
+
 void pql_eval_aggregate(struct pql_ev *ev, const struct pql_node *n, int64_t ts,
                         struct pql_v *out)
 {
@@ -157,9 +285,23 @@ void pql_eval_aggregate(struct pql_ev *ev, const struct pql_node *n, int64_t ts,
     struct grp *g = pql_ev_alloc(ev, (in.vec.n + 1) * sizeof *g);
     size_t ng = 0;
     bool top = a->op == PQL_AGG_TOPK;
+    struct memo *mm = vlabel ? NULL : memo_of(ev, n);
+    bool same = mm && memo_same(mm, &in.vec);
+    if (mm && !same && !memo_reserve(mm, in.vec.n))
+        pql_ev_oom(ev);
     for (size_t i = 0; i < in.vec.n; i++) {
         const struct pql_el *e = &in.vec.v[i];
         const struct pql_ls *gl;
+        if (same) {
+            uint32_t gi = mm->gi[i];
+            if (gi == ng) {
+                struct grp *ng_ = &g[ng++];
+                grp_init(ev, a, ng_, mm->gl[gi], e);
+                continue;
+            }
+            grp_add(ev, a, &g[gi], e, k, top);
+            continue;
+        }
         if (vlabel) {
             char fb[PQL_FMT_FLOAT_MAX];
             size_t fl = pql_fmt_float_f(fb, e->v);
@@ -183,62 +325,20 @@ void pql_eval_aggregate(struct pql_ev *ev, const struct pql_node *n, int64_t ts,
         void **slot = pql_pmap_slot(gidx, gl, &found);
         if (!slot)
             pql_ev_oom(ev);
+        if (!found)
+            *slot = (void *)(uintptr_t)(ng + 1);
+        size_t gi = (uintptr_t)*slot - 1;
+        if (mm) {
+            mm->in[i] = e->ls;
+            mm->gi[i] = (uint32_t)gi;
+            mm->gl[gi] = gl;
+            mm->n = i + 1;
+        }
         if (!found) {
-            struct grp *ng_ = &g[ng];
-            memset(ng_, 0, sizeof *ng_);
-            ng_->ls = gl;
-            ng_->value = e->v;
-            ng_->mean = e->v;
-            ng_->count = 1;
-            *slot = (void *)(uintptr_t)++ng;
-            switch (a->op) {
-            case PQL_AGG_STDDEV:
-            case PQL_AGG_STDVAR: ng_->value = 0; break;
-            case PQL_AGG_TOPK:
-            case PQL_AGG_BOTTOMK:
-            case PQL_AGG_QUANTILE: heap_push(ev, ng_, e); break;
-            case PQL_AGG_GROUP: ng_->value = 1; break;
-            default: break;
-            }
+            grp_init(ev, a, &g[ng++], gl, e);
             continue;
         }
-        struct grp *gr = &g[(uintptr_t)*slot - 1];
-        double v = e->v;
-        switch (a->op) {
-        case PQL_AGG_SUM: gr->value += v; break;
-        case PQL_AGG_AVG:
-            gr->count++;
-            if (isinf(gr->mean)) {
-                if (isinf(v) && (gr->mean > 0) == (v > 0))
-                    break;
-                if (!isinf(v) && !isnan(v))
-                    break;
-            }
-            pql_kahan_inc(v / gr->count - gr->mean / gr->count, &gr->mean, &gr->cmean);
-            break;
-        case PQL_AGG_GROUP: break;
-        case PQL_AGG_COUNT:
-        case PQL_AGG_COUNT_VALUES: gr->count++; break;
-        case PQL_AGG_MAX:
-            if (gr->value < v || isnan(gr->value))
-                gr->value = v;
-            break;
-        case PQL_AGG_MIN:
-            if (gr->value > v || isnan(gr->value))
-                gr->value = v;
-            break;
-        case PQL_AGG_STDVAR:
-        case PQL_AGG_STDDEV: {
-            gr->count++;
-            double delta = v - (gr->mean + gr->cmean);
-            pql_kahan_inc(delta / gr->count, &gr->mean, &gr->cmean);
-            pql_kahan_inc(delta * (v - (gr->mean + gr->cmean)), &gr->value, &gr->cvalue);
-            break;
-        }
-        case PQL_AGG_TOPK:
-        case PQL_AGG_BOTTOMK: topk_add(ev, gr, e, k, top); break;
-        case PQL_AGG_QUANTILE: heap_push(ev, gr, e); break;
-        }
+        grp_add(ev, a, &g[gi], e, k, top);
     }
     for (size_t i = 0; i < ng; i++) {
         struct grp *gr = &g[i];

@@ -57,6 +57,13 @@ static bool listed(const struct pql_binary *b, const char *name)
     return false;
 }
 
+/* keep_sig: is name a matching label (ctx: the binary node)? */
+static bool keep_sig(const char *name, const void *ctx)
+{
+    const struct pql_binary *b = ctx;
+    return b->on ? listed(b, name) : !listed(b, name) && strcmp(name, LBL_METRIC_NAME);
+}
+
 /* sig: the matching labels of ls (on: only those; ignoring: all but those and the name),
  * interned; cached per node. */
 static const struct pql_ls *sig(struct pql_ev *ev, const struct pql_node *n,
@@ -66,16 +73,7 @@ static const struct pql_ls *sig(struct pql_ev *ev, const struct pql_node *n,
     const struct pql_ls *s = pql_pmap_get(cache, ls);
     if (s)
         return s;
-    const struct pql_binary *b = &n->u.bin;
-    lbl_set_clear(&ev->scratch);
-    for (size_t i = 0; i < ls->s.n; i++) {
-        const struct lbl *l = &ls->s.v[i];
-        bool keep = b->on ? listed(b, l->name)
-                          : !listed(b, l->name) && strcmp(l->name, LBL_METRIC_NAME);
-        if (keep && lbl_set_add(&ev->scratch, l->name, l->value))
-            pql_ev_oom(ev);
-    }
-    s = pql_ev_intern(ev, &ev->scratch);
+    s = pql_ev_intern_sub(ev, ls, keep_sig, &n->u.bin);
     bool found;
     void **slot = pql_pmap_slot(cache, ls, &found);
     if (!slot)

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* engine.c: the engine object (limits, a counting semaphore for --query.max-concurrency)
- * and query execution over any sample source: parse, set up the evaluator context with
- * the limits, run it, map failures to Prometheus's error types. The tsdb source is in
- * engine_tsdb.c so this file does not need the tsdb. */
+/* engine.c: the engine object (limits; --query.max-concurrency worker threads) and query
+ * execution over any sample source: parse, set up the evaluator context with the limits,
+ * run it on a worker, map failures to Prometheus's error types. The workers persist and
+ * the most recently idle one takes the next query, so a query's memory comes from a
+ * malloc arena that earlier queries already grew (a fresh connection thread would start
+ * on a cold arena: page faults, and resident memory growing per thread). The tsdb source
+ * is in engine_tsdb.c so this file does not need the tsdb. */
 #include "flint/promql/engine_int.h"
 
 #include <pthread.h>
@@ -14,11 +17,33 @@
 #include "flint/promql/parse.h"
 #include "lm/alloc.h"
 
+/* One query handed to a worker. */
+struct job {
+    struct pql_ev *ev;
+    const struct pql_node *root;
+    struct pql_result *res;
+    int rc;
+    bool done;
+    pthread_cond_t cv;            /* signalled when done */
+};
+
+struct worker {
+    struct pql_engine *e;
+    pthread_t th;
+    pthread_cond_t cv;            /* signalled when job is set or at shutdown */
+    struct job *job;              /* the query to run, NULL when idle */
+    struct worker *next_idle;     /* idle stack (most recently idle first) */
+    struct worker *next;          /* every worker, for shutdown */
+};
+
 struct pql_engine {
     struct pql_engine_opts o;     /* with defaults filled in */
     pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int running;                  /* queries holding a slot */
+    pthread_cond_t cv;            /* signalled when a worker becomes idle */
+    struct worker *idle;          /* stack of idle workers */
+    struct worker *all;           /* owned list of every worker */
+    int nworkers;                 /* at most o.max_concurrency */
+    bool quit;
 };
 
 struct pql_engine *pql_engine_new(const struct pql_engine_opts *o)
@@ -47,26 +72,98 @@ void pql_engine_free(struct pql_engine *e)
 {
     if (!e)
         return;
+    pthread_mutex_lock(&e->mu);
+    e->quit = true;
+    for (struct worker *w = e->all; w; w = w->next)
+        pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&e->mu);
+    while (e->all) {
+        struct worker *w = e->all;
+        e->all = w->next;
+        pthread_join(w->th, NULL);
+        pthread_cond_destroy(&w->cv);
+        lm_free(w);
+    }
     pthread_cond_destroy(&e->cv);
     pthread_mutex_destroy(&e->mu);
     lm_free(e);
 }
 
-static void slot_take(struct pql_engine *e)
+/* run_job: evaluate (on the worker) and free the evaluator there, where it was grown. */
+static void run_job(struct job *j)
 {
-    pthread_mutex_lock(&e->mu);
-    while (e->running >= e->o.max_concurrency)
-        pthread_cond_wait(&e->cv, &e->mu);
-    e->running++;
-    pthread_mutex_unlock(&e->mu);
+    j->rc = pql_ev_run(j->ev, j->root, j->res);
+    pql_ev_cleanup(j->ev);
 }
 
-static void slot_give(struct pql_engine *e)
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    struct pql_engine *e = w->e;
+    pthread_mutex_lock(&e->mu);
+    for (;;) {
+        while (!w->job && !e->quit)
+            pthread_cond_wait(&w->cv, &e->mu);
+        if (!w->job)
+            break;
+        struct job *j = w->job;
+        pthread_mutex_unlock(&e->mu);
+        run_job(j);
+        pthread_mutex_lock(&e->mu);
+        w->job = NULL;
+        j->done = true;
+        pthread_cond_signal(&j->cv);
+        w->next_idle = e->idle;
+        e->idle = w;
+        pthread_cond_signal(&e->cv);
+    }
+    pthread_mutex_unlock(&e->mu);
+    return NULL;
+}
+
+/* run_on_worker: run j on an idle worker (a new one while under max_concurrency; else
+ * wait for one) and wait for it; inline when no thread can be started. */
+static void run_on_worker(struct pql_engine *e, struct job *j)
 {
     pthread_mutex_lock(&e->mu);
-    e->running--;
-    pthread_cond_signal(&e->cv);
+    struct worker *w = NULL;
+    for (;;) {
+        if (e->idle) {
+            w = e->idle;
+            e->idle = w->next_idle;
+            break;
+        }
+        if (e->nworkers < e->o.max_concurrency) {
+            w = lm_calloc(1, sizeof *w);
+            if (w) {
+                w->e = e;
+                pthread_cond_init(&w->cv, NULL);
+                if (pthread_create(&w->th, NULL, worker_main, w) != 0) {
+                    pthread_cond_destroy(&w->cv);
+                    lm_free(w);
+                    w = NULL;
+                } else {
+                    w->next = e->all;
+                    e->all = w;
+                    e->nworkers++;
+                }
+            }
+            break;
+        }
+        pthread_cond_wait(&e->cv, &e->mu);
+    }
+    if (!w) {
+        pthread_mutex_unlock(&e->mu);
+        run_job(j);
+        return;
+    }
+    pthread_cond_init(&j->cv, NULL);
+    w->job = j;
+    pthread_cond_signal(&w->cv);
+    while (!j->done)
+        pthread_cond_wait(&j->cv, &e->mu);
     pthread_mutex_unlock(&e->mu);
+    pthread_cond_destroy(&j->cv);
 }
 
 int pql_exec_src(struct pql_engine *e, const struct pql_source *src, const char *query,
@@ -107,13 +204,12 @@ int pql_exec_src(struct pql_engine *e, const struct pql_source *src, const char 
     ev->cancel = qo ? qo->cancel : NULL;
     ev->src = *src;
     ev->err = err;
-    slot_take(e);
     struct timespec tp;
     clock_gettime(CLOCK_MONOTONIC, &tp);
     ev->deadline_ns = (int64_t)tp.tv_sec * 1000000000 + tp.tv_nsec + timeout * 1000000;
-    int rc = pql_ev_run(ev, root, res);
-    slot_give(e);
-    pql_ev_cleanup(ev);
+    struct job j = {.ev = ev, .root = root, .res = res};
+    run_on_worker(e, &j);
+    int rc = j.rc;
     lm_free(ev);
     pql_node_free(root);
     return rc;

@@ -55,13 +55,13 @@ struct pql_point {
 };
 
 struct pql_sample {   /* one element of an instant vector */
-    struct lbl_set ls;/* owned */
+    struct lbl_set ls;/* owned (or a view into the result's lblmem) */
     int64_t t;        /* ms: the evaluation time in results */
     double v;
 };
 
 struct pql_series {   /* one element of a range vector */
-    struct lbl_set ls;      /* owned */
+    struct lbl_set ls;      /* owned (or a view into the result's lblmem) */
     struct pql_point *pts;  /* owned, ascending by t */
     size_t n, cap;
 };
@@ -75,6 +75,8 @@ struct pql_result {
     size_t nvec;
     struct pql_series *mat;   /* matrix: owned array of nmat, sorted by labels */
     size_t nmat;
+    void *lblmem;             /* owned, or NULL: one block holding every label set of
+                               * vec/mat (their ls are views then, never lbl_set_free'd) */
 };
 
 /* pql_result_free: release everything the result owns and zero it. NULL ok. */

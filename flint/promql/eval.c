@@ -69,18 +69,40 @@ const struct pql_ls *pql_ev_intern(struct pql_ev *ev, struct lbl_set *s)
     return ls;
 }
 
+const struct pql_ls *pql_ev_intern_sub(struct pql_ev *ev, const struct pql_ls *ls,
+                                       bool (*keep)(const char *name, const void *ctx),
+                                       const void *ctx)
+{
+    if (ls->s.n > ev->capview) {
+        struct lbl *nv = lm_realloc(ev->view, ls->s.n * sizeof *nv);
+        if (!nv)
+            pql_ev_oom(ev);
+        ev->view = nv;
+        ev->capview = ls->s.n;
+    }
+    struct lbl_set v = {ev->view, 0, ev->capview};
+    for (size_t i = 0; i < ls->s.n; i++)
+        if (keep(ls->s.v[i].name, ctx))
+            v.v[v.n++] = ls->s.v[i];
+    if (v.n == ls->s.n)
+        return ls;
+    const struct pql_ls *r = pql_lspool_get(&ev->pool, &v);
+    if (!r)
+        pql_ev_oom(ev);
+    return r;
+}
+
+static bool not_name(const char *name, const void *ctx)
+{
+    (void)ctx;
+    return strcmp(name, LBL_METRIC_NAME) != 0;
+}
+
 const struct pql_ls *pql_ev_drop_name(struct pql_ev *ev, const struct pql_ls *ls)
 {
     if (ls->noname)
         return ls->noname;
-    if (!lbl_set_get(&ls->s, LBL_METRIC_NAME)) {
-        ((struct pql_ls *)ls)->noname = ls;
-        return ls;
-    }
-    if (lbl_set_copy(&ev->scratch, &ls->s))
-        pql_ev_oom(ev);
-    lbl_set_del(&ev->scratch, LBL_METRIC_NAME);
-    const struct pql_ls *r = pql_ev_intern(ev, &ev->scratch);
+    const struct pql_ls *r = pql_ev_intern_sub(ev, ls, not_name, NULL);
     ((struct pql_ls *)ls)->noname = r;
     ((struct pql_ls *)r)->noname = r;
     return r;
@@ -156,7 +178,7 @@ const struct pql_node *pql_node_unparen(const struct pql_node *n)
 
 /* ---- selectors ------------------------------------------------------------------ */
 
-static struct pql_sel *find_sel(struct pql_ev *ev, const struct pql_node *vs)
+struct pql_sel *pql_ev_sel(struct pql_ev *ev, const struct pql_node *vs)
 {
     for (size_t i = 0; i < ev->nsels; i++)
         if (ev->sels[i].node == vs)
@@ -205,7 +227,7 @@ static size_t lower(const struct pql_point *p, size_t n, int64_t t)
 
 /* upper_from / lower_from: upper / lower starting from the previous answer *hint, a
  * few linear steps forward (range-query steps move little), else a binary search. */
-static size_t upper_from(const struct pql_point *p, size_t n, int64_t t, size_t *hint)
+size_t pql_upper_from(const struct pql_point *p, size_t n, int64_t t, size_t *hint)
 {
     size_t h = *hint;
     if (h <= n && (h == 0 || p[h - 1].t <= t)) {
@@ -220,7 +242,7 @@ static size_t upper_from(const struct pql_point *p, size_t n, int64_t t, size_t 
     return *hint;
 }
 
-static size_t lower_from(const struct pql_point *p, size_t n, int64_t t, size_t *hint)
+size_t pql_lower_from(const struct pql_point *p, size_t n, int64_t t, size_t *hint)
 {
     size_t h = *hint;
     if (h <= n && (h == 0 || p[h - 1].t < t)) {
@@ -238,12 +260,12 @@ static size_t lower_from(const struct pql_point *p, size_t n, int64_t t, size_t 
 static void eval_vs(struct pql_ev *ev, const struct pql_node *n, int64_t ts, struct pql_v *out)
 {
     const struct pql_vector_sel *vs = &n->u.vs;
-    struct pql_sel *sel = find_sel(ev, n);
+    struct pql_sel *sel = pql_ev_sel(ev, n);
     int64_t ref = pql_tsub(pql_at_time(ev, vs->at, vs->at_ms, ts), vs->offset_ms);
     out->type = PQL_T_VECTOR;
     for (size_t i = 0; i < sel->n; i++) {
         struct pql_sser *s = &sel->s[i];
-        size_t k = upper_from(s->all, s->nall, ref, &s->hint_all);
+        size_t k = pql_upper_from(s->all, s->nall, ref, &s->hint_all);
         if (k == 0)
             continue;
         const struct pql_point *p = &s->all[k - 1];
@@ -258,14 +280,14 @@ static void eval_ms(struct pql_ev *ev, const struct pql_node *n, int64_t ts, str
 {
     const struct pql_node *vn = n->u.ms.vs;
     const struct pql_vector_sel *vs = &vn->u.vs;
-    struct pql_sel *sel = find_sel(ev, vn);
+    struct pql_sel *sel = pql_ev_sel(ev, vn);
     int64_t maxt = pql_tsub(pql_at_time(ev, vs->at, vs->at_ms, ts), vs->offset_ms);
     int64_t mint = pql_tsub(maxt, n->u.ms.range_ms);
     out->type = PQL_T_MATRIX;
     for (size_t i = 0; i < sel->n; i++) {
         struct pql_sser *s = &sel->s[i];
-        size_t a = lower_from(s->clean, s->nclean, mint, &s->hint_lo);
-        size_t b = upper_from(s->clean, s->nclean, maxt, &s->hint_hi);
+        size_t a = pql_lower_from(s->clean, s->nclean, mint, &s->hint_lo);
+        size_t b = pql_upper_from(s->clean, s->nclean, maxt, &s->hint_hi);
         if (a >= b)
             continue;
         struct pql_win w = {s->ls, s->clean + a, b - a};

@@ -83,6 +83,8 @@ struct pql_ev {
     struct pql_nstate *states;    /* lm_malloc'd */
     size_t nstates, capstates;
     struct lbl_set scratch;       /* label set under construction (freed at the end) */
+    struct lbl *view;             /* lm_malloc'd: borrowed labels for pql_ev_intern_sub */
+    size_t capview;
     struct pql_pmap scratch_map;  /* for pql_ev_check_dups */
     struct pql_oser *out;         /* range query output series (lm_malloc'd) */
     size_t nout, capout;
@@ -124,6 +126,11 @@ void pql_ev_cleanup(struct pql_ev *ev);
 void pql_eval(struct pql_ev *ev, const struct pql_node *n, int64_t ts, struct pql_v *out);
 const struct pql_ls *pql_ev_intern(struct pql_ev *ev, struct lbl_set *s);
 const struct pql_ls *pql_ev_drop_name(struct pql_ev *ev, const struct pql_ls *ls);
+/* pql_ev_intern_sub: the interned subset of ls's labels whose name keep() accepts (no
+ * label set built: the pool copies it only when new). */
+const struct pql_ls *pql_ev_intern_sub(struct pql_ev *ev, const struct pql_ls *ls,
+                                       bool (*keep)(const char *name, const void *ctx),
+                                       const void *ctx);
 void pql_ev_push(struct pql_ev *ev, struct pql_vec *v, const struct pql_ls *ls, int64_t t,
                  double val);
 void *pql_ev_alloc(struct pql_ev *ev, size_t n);
@@ -137,6 +144,17 @@ void pql_ev_check_dups(struct pql_ev *ev, const struct pql_vec *v);
 /* pql_node_unparen: n without enclosing parentheses. */
 const struct pql_node *pql_node_unparen(const struct pql_node *n);
 
+/* pql_ev_sel: the loaded data of selector node vs (fails the query when not loaded). */
+struct pql_sel *pql_ev_sel(struct pql_ev *ev, const struct pql_node *vs);
+/* pql_upper_from / pql_lower_from: the first index of p[0..n) with p[i].t > t / >= t,
+ * searched from the previous answer *hint (updated) when t ascends. */
+size_t pql_upper_from(const struct pql_point *p, size_t n, int64_t t, size_t *hint);
+size_t pql_lower_from(const struct pql_point *p, size_t n, int64_t t, size_t *hint);
+/* pql_rollup_batched: in a range query, call node n (a rollup of a plain matrix
+ * selector) at step ts from values computed series by series for a batch of steps (the
+ * samples stay in cache). false when that does not apply: the caller evaluates the step. */
+bool pql_rollup_batched(struct pql_ev *ev, const struct pql_node *n, int64_t ts,
+                        struct pql_v *out);
 /* pql_at_time: the time a selector with modifier at (and at_ms) is evaluated at ts. */
 int64_t pql_at_time(const struct pql_ev *ev, enum pql_at at, int64_t at_ms, int64_t ts);
 /* pql_eval_subquery: a subquery's range vector at ts (eval_subquery.c). */

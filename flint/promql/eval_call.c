@@ -106,6 +106,12 @@ struct hq_group {
     size_t n, cap;
 };
 
+static bool not_le(const char *name, const void *ctx)
+{
+    (void)ctx;
+    return strcmp(name, "le") != 0;
+}
+
 static void call_histogram_quantile(struct pql_ev *ev, const struct pql_node *n, int64_t ts,
                                     struct pql_v *out)
 {
@@ -122,10 +128,7 @@ static void call_histogram_quantile(struct pql_ev *ev, const struct pql_node *n,
         if (!parse_le(lbl_set_get(&e->ls->s, "le"), &le))
             continue;
         /* group by every label but le (the name included), as Prometheus */
-        if (lbl_set_copy(&ev->scratch, &e->ls->s))
-            pql_ev_oom(ev);
-        lbl_set_del(&ev->scratch, "le");
-        const struct pql_ls *key = pql_ev_intern(ev, &ev->scratch);
+        const struct pql_ls *key = pql_ev_intern_sub(ev, e->ls, not_le, NULL);
         bool found;
         void **slot = pql_pmap_slot(keys, key, &found);
         if (!slot)
@@ -194,7 +197,8 @@ void pql_eval_call(struct pql_ev *ev, const struct pql_node *n, int64_t ts, stru
     const struct pql_call *c = &n->u.call;
     enum pql_func_id fn = c->func->id;
     if (pql_is_rollup(fn)) {
-        call_rollup(ev, n, ts, out);
+        if (!pql_rollup_batched(ev, n, ts, out))
+            call_rollup(ev, n, ts, out);
         return;
     }
     out->type = PQL_T_VECTOR;

@@ -209,6 +209,42 @@ static int cmp_oser(const void *a, const void *b)
     return lbl_set_cmp(&x->ls->s, &y->ls->s);
 }
 
+/* lbl_bytes: the room a packed copy of s takes in a result's lblmem. */
+static size_t lbl_bytes(const struct lbl_set *s)
+{
+    size_t n = s->n * sizeof(struct lbl);
+    for (size_t i = 0; i < s->n; i++)
+        n += strlen(s->v[i].name) + strlen(s->v[i].value) + 2;
+    return (n + sizeof(void *) - 1) & ~(sizeof(void *) - 1);
+}
+
+/* lbl_put: pack a copy of s at *mem (advanced), as the view *dst. */
+static void lbl_put(char **mem, const struct lbl_set *s, struct lbl_set *dst)
+{
+    struct lbl *v = (struct lbl *)*mem;
+    char *p = (char *)(v + s->n);
+    for (size_t i = 0; i < s->n; i++) {
+        size_t nl = strlen(s->v[i].name) + 1, vl = strlen(s->v[i].value) + 1;
+        memcpy(p, s->v[i].name, nl);
+        v[i].name = p;
+        p += nl;
+        memcpy(p, s->v[i].value, vl);
+        v[i].value = p;
+        p += vl;
+    }
+    *dst = (struct lbl_set){s->n ? v : NULL, s->n, s->n};
+    *mem += lbl_bytes(s);
+}
+
+/* lbl_mem: one block for n label sets whose total lbl_bytes is bytes. */
+static char *lbl_mem(struct pql_ev *ev, struct pql_result *res, size_t bytes)
+{
+    res->lblmem = lm_malloc(bytes ? bytes : 1);
+    if (!res->lblmem)
+        pql_ev_oom(ev);
+    return res->lblmem;
+}
+
 /* to_matrix: move ev->out (sorted by labels) into res. */
 static void to_matrix(struct pql_ev *ev, struct pql_result *res)
 {
@@ -218,12 +254,13 @@ static void to_matrix(struct pql_ev *ev, struct pql_result *res)
     res->mat = lm_calloc(ev->nout ? ev->nout : 1, sizeof *res->mat);
     if (!res->mat)
         pql_ev_oom(ev);
+    size_t bytes = 0;
+    for (size_t i = 0; i < ev->nout; i++)
+        bytes += lbl_bytes(&ev->out[i].ls->s);
+    char *mem = lbl_mem(ev, res, bytes);
     for (size_t i = 0; i < ev->nout; i++) {
         struct pql_series *s = &res->mat[res->nmat];
-        if (lbl_set_copy(&s->ls, &ev->out[i].ls->s)) {
-            lbl_set_free(&s->ls);
-            pql_ev_oom(ev);
-        }
+        lbl_put(&mem, &ev->out[i].ls->s, &s->ls);
         res->nmat++;
         s->pts = ev->out[i].pts;
         s->n = s->cap = ev->out[i].n;
@@ -254,12 +291,13 @@ static void run_instant(struct pql_ev *ev, const struct pql_node *root, struct p
         res->vec = lm_calloc(v.vec.n ? v.vec.n : 1, sizeof *res->vec);
         if (!res->vec)
             pql_ev_oom(ev);
+        size_t bytes = 0;
+        for (size_t i = 0; i < v.vec.n; i++)
+            bytes += lbl_bytes(&v.vec.v[i].ls->s);
+        char *mem = lbl_mem(ev, res, bytes);
         for (size_t i = 0; i < v.vec.n; i++) {
             struct pql_sample *s = &res->vec[res->nvec];
-            if (lbl_set_copy(&s->ls, &v.vec.v[i].ls->s)) {
-                lbl_set_free(&s->ls);
-                pql_ev_oom(ev);
-            }
+            lbl_put(&mem, &v.vec.v[i].ls->s, &s->ls);
             res->nvec++;
             s->t = ts;
             s->v = v.vec.v[i].v;
@@ -335,6 +373,7 @@ void pql_ev_cleanup(struct pql_ev *ev)
     pql_pmap_free(&ev->outmap);
     pql_pmap_free(&ev->scratch_map);
     lbl_set_free(&ev->scratch);
+    lm_free(ev->view);
     pql_lspool_free(&ev->pool);
     pql_arena_free(&ev->tmp);
     pql_arena_free(&ev->arena);

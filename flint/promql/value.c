@@ -78,17 +78,16 @@ void pql_arena_free(struct pql_arena *a)
 static bool pool_grow(struct pql_lspool *p)
 {
     size_t cap = p->cap ? p->cap * 2 : 256;
-    struct pql_ls **tab = lm_calloc(cap, sizeof *tab);
+    struct pql_lsslot *tab = lm_calloc(cap, sizeof *tab);
     if (!tab)
         return false;
     for (size_t i = 0; i < p->cap; i++) {
-        struct pql_ls *e = p->tab[i];
-        if (!e)
+        if (!p->tab[i].e)
             continue;
-        size_t j = e->hash & (cap - 1);
-        while (tab[j])
+        size_t j = p->tab[i].hash & (cap - 1);
+        while (tab[j].e)
             j = (j + 1) & (cap - 1);
-        tab[j] = e;
+        tab[j] = p->tab[i];
     }
     lm_free(p->tab);
     p->tab = tab;
@@ -96,36 +95,82 @@ static bool pool_grow(struct pql_lspool *p)
     return true;
 }
 
+static inline uint64_t mix(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    return h ^ (h >> 33);
+}
+
+/* hash_str: fold the string s (its bytes 8 at a time, then its length) into h. */
+static inline uint64_t hash_str(uint64_t h, const char *s)
+{
+    size_t n = strlen(s), i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+        h ^= h >> 29;
+    }
+    uint64_t w = 0;
+    memcpy(&w, s + i, n - i);
+    h = (h ^ w ^ (uint64_t)n << 56) * 0x9e3779b97f4a7c15ULL;
+    return h ^ (h >> 29);
+}
+
+/* pool_hash: the pool's hash of a label set (names and values with their lengths). */
+static uint64_t pool_hash(const struct lbl_set *s)
+{
+    uint64_t h = 0x2545f4914f6cdd1dULL ^ s->n;
+    for (size_t i = 0; i < s->n; i++) {
+        h = hash_str(h, s->v[i].name);
+        h = hash_str(h, s->v[i].value);
+    }
+    return mix(h);
+}
+
 /* lookup: the slot of s (hash h): its entry, or the empty slot where it goes. */
 static size_t lookup(const struct pql_lspool *p, const struct lbl_set *s, uint64_t h)
 {
     size_t j = h & (p->cap - 1);
-    while (p->tab[j] && (p->tab[j]->hash != h || !lbl_set_eq(&p->tab[j]->s, s)))
+    while (p->tab[j].e && (p->tab[j].hash != h || !lbl_set_eq(&p->tab[j].e->s, s)))
         j = (j + 1) & (p->cap - 1);
     return j;
 }
 
+/* pack: a pool entry holding a deep copy of s in one arena block (labels, then the
+ * NUL-terminated names and values). NULL on ENOMEM. */
+static struct pql_ls *pack(struct pql_lspool *p, const struct lbl_set *s, uint64_t h)
+{
+    size_t bytes = 0;
+    for (size_t i = 0; i < s->n; i++)
+        bytes += strlen(s->v[i].name) + strlen(s->v[i].value) + 2;
+    struct pql_ls *e = pql_arena_alloc(&p->mem, sizeof *e + s->n * sizeof(struct lbl) + bytes);
+    if (!e)
+        return NULL;
+    struct lbl *v = (struct lbl *)(e + 1);
+    char *str = (char *)(v + s->n);
+    for (size_t i = 0; i < s->n; i++) {
+        size_t nl = strlen(s->v[i].name) + 1, vl = strlen(s->v[i].value) + 1;
+        memcpy(str, s->v[i].name, nl);
+        v[i].name = str;
+        str += nl;
+        memcpy(str, s->v[i].value, vl);
+        v[i].value = str;
+        str += vl;
+    }
+    e->s = (struct lbl_set){s->n ? v : NULL, s->n, s->n};
+    e->hash = h;
+    e->noname = NULL;
+    return e;
+}
+
 const struct pql_ls *pql_lspool_take(struct pql_lspool *p, struct lbl_set *s)
 {
-    if ((p->n + 1) * 2 > p->cap && !pool_grow(p)) {
-        lbl_set_free(s);
-        return NULL;
-    }
-    uint64_t h = lbl_set_hash(s);
-    size_t j = lookup(p, s, h);
-    if (p->tab[j]) {
-        lbl_set_free(s);
-        return p->tab[j];
-    }
-    struct pql_ls *e = lm_calloc(1, sizeof *e);
-    if (!e) {
-        lbl_set_free(s);
-        return NULL;
-    }
-    lbl_set_move(&e->s, s);
-    e->hash = h;
-    p->tab[j] = e;
-    p->n++;
+    const struct pql_ls *e = pql_lspool_get(p, s);
+    lbl_set_free(s);
     return e;
 }
 
@@ -133,27 +178,22 @@ const struct pql_ls *pql_lspool_get(struct pql_lspool *p, const struct lbl_set *
 {
     if ((p->n + 1) * 2 > p->cap && !pool_grow(p))
         return NULL;
-    uint64_t h = lbl_set_hash(s);
+    uint64_t h = pool_hash(s);
     size_t j = lookup(p, s, h);
-    if (p->tab[j])
-        return p->tab[j];
-    struct lbl_set c = {0};
-    if (lbl_set_copy(&c, s)) {
-        lbl_set_free(&c);
+    if (p->tab[j].e)
+        return p->tab[j].e;
+    struct pql_ls *e = pack(p, s, h);
+    if (!e)
         return NULL;
-    }
-    return pql_lspool_take(p, &c);
+    p->tab[j] = (struct pql_lsslot){h, e};
+    p->n++;
+    return e;
 }
 
 void pql_lspool_free(struct pql_lspool *p)
 {
-    for (size_t i = 0; i < p->cap; i++) {
-        if (p->tab[i]) {
-            lbl_set_free(&p->tab[i]->s);
-            lm_free(p->tab[i]);
-        }
-    }
     lm_free(p->tab);
+    pql_arena_free(&p->mem);
     memset(p, 0, sizeof *p);
 }
 
@@ -281,13 +321,15 @@ void pql_result_free(struct pql_result *r)
     if (!r)
         return;
     lm_free(r->str);
-    for (size_t i = 0; i < r->nvec; i++)
+    for (size_t i = 0; i < r->nvec && !r->lblmem; i++)
         lbl_set_free(&r->vec[i].ls);
     lm_free(r->vec);
     for (size_t i = 0; i < r->nmat; i++) {
-        lbl_set_free(&r->mat[i].ls);
+        if (!r->lblmem)
+            lbl_set_free(&r->mat[i].ls);
         lm_free(r->mat[i].pts);
     }
+    lm_free(r->lblmem);
     lm_free(r->mat);
     memset(r, 0, sizeof *r);
 }

@@ -39,20 +39,28 @@ void pql_arena_free(struct pql_arena *a);
 /* ---- interned label sets ---------------------------------------------------------- */
 
 struct pql_ls {
-    struct lbl_set s;             /* owned by the pool */
-    uint64_t hash;                /* lbl_set_hash(&s) */
+    struct lbl_set s;             /* owned by the pool: names and values packed after the
+                                   * entry in the pool's arena; never lbl_set_* mutated */
+    uint64_t hash;                /* the pool's hash of s */
     const struct pql_ls *noname;  /* cache: the same set without __name__ (or NULL) */
 };
 
-struct pql_lspool {
-    struct pql_ls **tab;          /* owned open-addressing table of owned entries */
-    size_t n, cap;
+struct pql_lsslot {
+    uint64_t hash;                /* e->hash (no pointer chase while probing) */
+    struct pql_ls *e;             /* NULL = empty */
 };
 
-/* pql_lspool_take: the interned copy of *s; s is consumed (moved into the pool or freed)
- * and left empty. NULL on ENOMEM (s freed). */
+struct pql_lspool {
+    struct pql_lsslot *tab;       /* owned open-addressing table of entries in mem */
+    size_t n, cap;
+    struct pql_arena mem;         /* the entries, each one block: pql_ls, lbl[], strings */
+};
+
+/* pql_lspool_take: the interned copy of *s; s is consumed (its content freed) and left
+ * empty. NULL on ENOMEM (s freed). */
 const struct pql_ls *pql_lspool_take(struct pql_lspool *p, struct lbl_set *s);
-/* pql_lspool_get: interned deep copy of s (s untouched). NULL on ENOMEM. */
+/* pql_lspool_get: interned deep copy of s (s untouched; its strings may be borrowed, as
+ * in a view built by pql_ev_intern_sub). NULL on ENOMEM. */
 const struct pql_ls *pql_lspool_get(struct pql_lspool *p, const struct lbl_set *s);
 void pql_lspool_free(struct pql_lspool *p);
 

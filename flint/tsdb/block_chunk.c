@@ -397,7 +397,7 @@ tsdb_bchunk_decode(uint8_t enc, const uint8_t *p, size_t len, int64_t *ts, doubl
         return -1;
     lm_buf_reset(scratch);
     if (lm_buf_reserve(scratch, rawlen) != 0)
-        return -1;
+        return -2;
     size_t got = ZSTD_decompressDCtx(dctx, scratch->data, rawlen, p + r, len - r);
     if (ZSTD_isError(got) || got != rawlen)
         return -1;

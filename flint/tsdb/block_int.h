@@ -29,7 +29,8 @@ int tsdb_bchunk_encode(const int64_t *ts, const double *vs, size_t n, void *zctx
                        struct lm_buf *out);
 /* tsdb_bchunk_decode: decode a payload of encoding enc into ts/vs (room for cap samples;
  * scratch is a reusable buffer for decompression; dctx a ZSTD_DCtx *). The number of
- * samples, or -1 when the bytes are malformed (never reads outside p[0..len)). */
+ * samples, -1 when the bytes are malformed (never reads outside p[0..len)), -2 when
+ * scratch cannot grow (out of memory). */
 long tsdb_bchunk_decode(uint8_t enc, const uint8_t *p, size_t len, int64_t *ts, double *vs,
                         size_t cap, struct lm_buf *scratch, void *dctx);
 
@@ -71,6 +72,9 @@ struct tsdb_block {
     const uint8_t *posttab;   /* per entry: name u32, value u32, off u64, n u32 (20 B) */
     const uint8_t *postdata;  /* u32 LE series ids */
     size_t postdatalen;
+    _Atomic(char *) symstr;   /* owned: NUL-terminated symbols, built by the first
+                               * tsdb_block_series_view (block_read.c), or b itself
+                               * when the table is unusable */
     bool deleted;             /* rm -rf the dir when the last reference goes */
     bool borrowed;            /* ix/ck are the caller's (tsdb_block_from_mem), not mmaps */
 };
@@ -89,6 +93,11 @@ const char *tsdb_block_sym(const struct tsdb_block *b, uint32_t i, size_t *len);
  * (*metas grown with lm_realloc, *nmeta set). 0 or LM_EIO (corrupt) / LM_ENOMEM. */
 int tsdb_block_series(const struct tsdb_block *b, uint32_t id, struct lbl_set *ls,
                       struct tsdb_chunk_meta **metas, size_t *nmeta, size_t *capmeta);
+/* tsdb_block_series_view: as tsdb_block_series, but ls is a view: its array is grown
+ * with lm_realloc (the caller frees ls->v with lm_free, never lbl_set_free) and its names
+ * and values are borrowed from the block (valid while the block is referenced). */
+int tsdb_block_series_view(const struct tsdb_block *b, uint32_t id, struct lbl_set *ls,
+                           struct tsdb_chunk_meta **metas, size_t *nmeta, size_t *capmeta);
 /* tsdb_block_chunk: the chunk record at ref: its encoding and payload (borrowed from
  * the mmap). false when out of bounds or the CRC does not match. */
 bool tsdb_block_chunk(const struct tsdb_block *b, uint64_t ref, uint8_t *enc,

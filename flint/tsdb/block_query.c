@@ -28,7 +28,7 @@ struct cursor {
     struct tsdb_block *b;
     uint32_t *ids;           /* owned, matching series ids */
     size_t n, pos;
-    struct lbl_set ls;       /* labels of ids[pos] when pos < n */
+    struct lbl_set ls;       /* labels of ids[pos] when pos < n (a block view) */
     struct tsdb_chunk_meta *metas;
     size_t nmeta, capmeta;
 };
@@ -49,12 +49,13 @@ struct tsdb_bss {
     struct tsdb_blocks_view *v;
     struct cursor *c;
     size_t nc;
-    struct lbl_set cur;      /* current series labels */
+    struct lbl_set cur;      /* current series labels (a view: strings borrowed from a
+                              * block of the view, array owned) */
     struct bchunk *ch;       /* its chunks in range, sorted by mint */
     size_t nch, capch;
     struct tsdb_bit it;
     struct lm_buf scratch;
-    ZSTD_DCtx *dctx;
+    ZSTD_DCtx *dctx;         /* owned, created on the first compressed chunk */
     int err;                 /* sticky LM_ENOMEM: a next/iterator stopped early */
 };
 
@@ -123,8 +124,8 @@ static int
 cursor_load(struct cursor *c)
 {
     while (c->pos < c->n) {
-        int rc = tsdb_block_series(c->b, c->ids[c->pos], &c->ls, &c->metas, &c->nmeta,
-                                   &c->capmeta);
+        int rc = tsdb_block_series_view(c->b, c->ids[c->pos], &c->ls, &c->metas, &c->nmeta,
+                                        &c->capmeta);
         if (rc == 0)
             return 0;
         if (rc == LM_ENOMEM)
@@ -144,8 +145,6 @@ tsdb_blocks_select(struct tsdb_blocks_view *v, const struct lbl_matcher *ms, siz
     ss->v = v;
     lm_buf_init(&ss->scratch, TSDB_BCHUNK_MAX_RAW + 1);
     ss->it.ss = ss;
-    if (!(ss->dctx = ZSTD_createDCtx()))
-        goto oom;
     ss->c = lm_calloc(v->n ? v->n : 1, sizeof(*ss->c));
     if (!ss->c)
         goto oom;
@@ -183,10 +182,18 @@ tsdb_bss_next(struct tsdb_bss *ss)
         }
         if (!min)
             return false;
-        if (lbl_set_copy(&ss->cur, &min->ls) != 0) {
-            ss->err = LM_ENOMEM;
-            return false;
+        if (ss->cur.cap < min->ls.n) {
+            struct lbl *nv = lm_realloc(ss->cur.v, min->ls.n * sizeof(*nv));
+            if (!nv) {
+                ss->err = LM_ENOMEM;
+                return false;
+            }
+            ss->cur.v = nv;
+            ss->cur.cap = min->ls.n;
         }
+        if (min->ls.n)
+            memcpy(ss->cur.v, min->ls.v, min->ls.n * sizeof(*ss->cur.v));
+        ss->cur.n = min->ls.n;
         ss->nch = 0;
         for (size_t i = 0; i < ss->nc; i++) {
             struct cursor *c = &ss->c[i];
@@ -250,11 +257,11 @@ tsdb_bss_free(struct tsdb_bss *ss)
         return;
     for (size_t i = 0; i < ss->nc; i++) {
         lm_free(ss->c[i].ids);
-        lbl_set_free(&ss->c[i].ls);
+        lm_free(ss->c[i].ls.v);
         lm_free(ss->c[i].metas);
     }
     lm_free(ss->c);
-    lbl_set_free(&ss->cur);
+    lm_free(ss->cur.v);
     lm_free(ss->ch);
     lm_free(ss->it.ts);
     lm_free(ss->it.vs);
@@ -353,9 +360,17 @@ load_group(struct tsdb_bit *it)
             const uint8_t *p;
             size_t len;
             long got = -1;
-            if (tsdb_block_chunk(ss->ch[i].b, ss->ch[i].m.ref, &enc, &p, &len))
+            bool ok = tsdb_block_chunk(ss->ch[i].b, ss->ch[i].m.ref, &enc, &p, &len);
+            if (ok && enc == TSDB_BENC_COLZ && !ss->dctx && !(ss->dctx = ZSTD_createDCtx()))
+                got = -2;   /* created on the first compressed chunk */
+            else if (ok)
                 got = tsdb_bchunk_decode(enc, p, len, it->ts + it->n, it->vs + it->n,
                                          ss->ch[i].m.n, &ss->scratch, ss->dctx);
+            if (got == -2) {
+                lm_free(ord);
+                ss->err = LM_ENOMEM;
+                return false;
+            }
             if (got < 0)
                 continue; /* corrupt chunk: skipped */
             for (size_t k = 0; ord && k < (size_t)got; k++)
@@ -528,7 +543,7 @@ collect(struct tsdb_blocks_view *v, const char *name, const struct lbl_matcher *
         if ((rc = tsdb_block_match(b, ms, n, &ids, &nids)) != 0)
             break;
         for (size_t k = 0; k < nids && rc == 0; k++) {
-            if (tsdb_block_series(b, ids[k], &ls, NULL, NULL, NULL) != 0)
+            if (tsdb_block_series_view(b, ids[k], &ls, NULL, NULL, NULL) != 0)
                 continue;
             for (size_t j = 0; j < ls.n && rc == 0; j++) {
                 if (!name)
@@ -539,7 +554,7 @@ collect(struct tsdb_blocks_view *v, const char *name, const struct lbl_matcher *
         }
         lm_free(ids);
     }
-    lbl_set_free(&ls);
+    lm_free(ls.v);
     if (rc != 0) {
         strv_free(&s);
         return lm_err_set(err, rc, "blocks", "out of memory listing labels");

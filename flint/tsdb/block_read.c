@@ -156,6 +156,9 @@ block_free(struct tsdb_block *b)
     for (size_t i = 0; i < b->nsources; i++)
         lm_free(b->sources[i]);
     lm_free(b->sources);
+    char *strs = atomic_load(&b->symstr);
+    if (strs != (char *)b)
+        lm_free(strs);
     lm_free(b->dir);
     lm_free(b);
 }
@@ -260,10 +263,82 @@ sym_cmp(const struct tsdb_block *b, uint32_t i, const char *s)
     return len < sl ? -1 : len > sl;
 }
 
-int
-tsdb_block_series(const struct tsdb_block *b, uint32_t id, struct lbl_set *ls,
-                  struct tsdb_chunk_meta **metas, size_t *nmeta, size_t *capmeta)
+/* sym_strs: the block's symbols as NUL-terminated strings, built on first use (symbol i
+ * at off_i + i, off_i its offset in symdata), freed with the block; NULL on ENOMEM or
+ * when the offsets are not ascending (a corrupt table). */
+static const char *
+sym_strs(const struct tsdb_block *cb)
 {
+    struct tsdb_block *b = (struct tsdb_block *)cb; /* a cache: logically const */
+    char *s = atomic_load_explicit(&b->symstr, memory_order_acquire);
+    if (s)
+        return s == (char *)b ? NULL : s;
+    char *ns = lm_malloc(b->symdatalen + b->nsyms + 1);
+    if (!ns)
+        return NULL;
+    uint32_t prev = tsdb_rd32(b->symoff);
+    bool ok = prev <= b->symdatalen;
+    for (uint32_t i = 0; ok && i < b->nsyms; i++) {
+        uint32_t e = tsdb_rd32(b->symoff + ((size_t)i + 1) * 4);
+        ok = e >= prev && e <= b->symdatalen;
+        if (ok) {
+            memcpy(ns + prev + i, b->symdata + prev, e - prev);
+            ns[e + i] = 0;
+        }
+        prev = e;
+    }
+    if (!ok) {
+        lm_free(ns);
+        ns = (char *)b; /* the "unusable" mark */
+    }
+    char *exp = NULL;
+    if (!atomic_compare_exchange_strong(&b->symstr, &exp, ns)) {
+        if (ns != (char *)b)
+            lm_free(ns);
+        ns = exp;
+    }
+    return ns == (char *)b ? NULL : ns;
+}
+
+/* view_add: insert the borrowed label (n, v) into the view ls in name order (its array
+ * grown with lm_realloc). 0, LM_EIO on a repeated name, LM_ENOMEM. */
+static int
+view_add(struct lbl_set *ls, const char *n, const char *v)
+{
+    if (ls->n == ls->cap) {
+        size_t ncap = ls->cap ? ls->cap * 2 : 16;
+        struct lbl *nv = lm_realloc(ls->v, ncap * sizeof(*nv));
+        if (!nv)
+            return LM_ENOMEM;
+        ls->v = nv;
+        ls->cap = ncap;
+    }
+    size_t i = ls->n;
+    int c = 1;
+    while (i > 0 && (c = strcmp(ls->v[i - 1].name, n)) > 0) {
+        ls->v[i] = ls->v[i - 1];
+        i--;
+    }
+    if (c == 0) {
+        memmove(&ls->v[i], &ls->v[i + 1], (ls->n - i) * sizeof(ls->v[0]));
+        return LM_EIO;
+    }
+    ls->v[i] = (struct lbl){(char *)n, (char *)v};
+    ls->n++;
+    return 0;
+}
+
+/* series_decode: tsdb_block_series (view false) or tsdb_block_series_view. */
+static int
+series_decode(const struct tsdb_block *b, uint32_t id, struct lbl_set *ls, bool view,
+              struct tsdb_chunk_meta **metas, size_t *nmeta, size_t *capmeta)
+{
+    const char *strs = NULL;
+    if (view) {
+        ls->n = 0;
+        if (!(strs = sym_strs(b)))
+            return b->symstr ? LM_EIO : LM_ENOMEM;
+    }
     if (id >= b->nseries)
         return LM_EIO;
     uint64_t off = tsdb_rd64(b->seroff + (size_t)id * 8);
@@ -272,7 +347,8 @@ tsdb_block_series(const struct tsdb_block *b, uint32_t id, struct lbl_set *ls,
     const uint8_t *p = b->serdata + off;
     size_t len = b->serdatalen - off, pos = 0, r;
     uint64_t nl, nc, x, y;
-    lbl_set_clear(ls);
+    if (!view)
+        lbl_set_clear(ls);
     if (!(r = tsdb_get_uvarint(p, len, &nl)) || nl > 1024)
         return LM_EIO;
     pos += r;
@@ -288,8 +364,15 @@ tsdb_block_series(const struct tsdb_block *b, uint32_t id, struct lbl_set *ls,
         const char *v = y <= UINT32_MAX ? tsdb_block_sym(b, (uint32_t)y, &vlen) : NULL;
         if (!n || !v || nlen == 0 || vlen == 0 || memchr(n, 0, nlen) || memchr(v, 0, vlen))
             return LM_EIO;
-        if (lbl_set_addn(ls, n, nlen, v, vlen) != 0)
+        if (view) {
+            /* the same bytes, NUL-terminated, in the symbol cache */
+            int rc = view_add(ls, strs + (n - (const char *)b->symdata) + x,
+                              strs + (v - (const char *)b->symdata) + y);
+            if (rc != 0)
+                return rc;
+        } else if (lbl_set_addn(ls, n, nlen, v, vlen) != 0) {
             return LM_ENOMEM;
+        }
     }
     if (ls->n != nl)
         return LM_EIO;
@@ -332,6 +415,20 @@ tsdb_block_series(const struct tsdb_block *b, uint32_t id, struct lbl_set *ls,
     }
     *nmeta = (size_t)nc;
     return 0;
+}
+
+int
+tsdb_block_series(const struct tsdb_block *b, uint32_t id, struct lbl_set *ls,
+                  struct tsdb_chunk_meta **metas, size_t *nmeta, size_t *capmeta)
+{
+    return series_decode(b, id, ls, false, metas, nmeta, capmeta);
+}
+
+int
+tsdb_block_series_view(const struct tsdb_block *b, uint32_t id, struct lbl_set *ls,
+                       struct tsdb_chunk_meta **metas, size_t *nmeta, size_t *capmeta)
+{
+    return series_decode(b, id, ls, true, metas, nmeta, capmeta);
 }
 
 bool

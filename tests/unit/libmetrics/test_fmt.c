@@ -189,6 +189,61 @@ START_TEST(test_roundtrip_random)
 }
 END_TEST
 
+/* sigstr: the significant digits of s (a Go-style or %e rendering), no trailing zeros. */
+static void
+sigstr(const char *s, char *d)
+{
+    int n = 0;
+    for (; *s && *s != 'e'; s++)
+        if (*s >= '0' && *s <= '9' && (n > 0 || *s != '0'))
+            d[n++] = *s;
+    while (n > 1 && d[n - 1] == '0')
+        n--;
+    d[n] = '\0';
+}
+
+/* The exact 128-bit path and the 17-digit snprintf path (whose 15/16-digit roundings
+ * come from the 17 digits unless those sit exactly on a rounding boundary, last digits 5
+ * or 50): decimals built to end that way, random doubles over the whole range and over
+ * the 128-bit path's, and powers of two (a closer lower neighbour) must give the digits
+ * of the brute-force %e search. */
+START_TEST(test_digits_boundary)
+{
+    unsigned seed = 777;
+    for (int i = 0; i < 100000; i++) {
+        double v;
+        if (i % 2) {
+            char num[64];
+            unsigned long long hi = (unsigned long long)rand_r(&seed) * 100000 +
+                                    (unsigned long long)(rand_r(&seed) % 100000);
+            hi = hi % 1000000000000000ULL + 100000000000000ULL;   /* 15 digits */
+            snprintf(num, sizeof num, "%llu%se%d", hi, i % 4 == 1 ? "50" : "05",
+                     rand_r(&seed) % 40 - 30);
+            v = strtod(num, NULL);
+        } else if (i % 4 == 0) {
+            uint64_t bits = ((uint64_t)rand_r(&seed) << 33) ^ ((uint64_t)rand_r(&seed) << 11) ^
+                            (uint64_t)rand_r(&seed);
+            memcpy(&v, &bits, sizeof v);
+            if (isnan(v) || isinf(v) || v == 0)
+                continue;
+        } else {   /* the 128-bit path's range, ~1e-8 .. 1e39, and powers of two */
+            uint64_t mant = ((uint64_t)rand_r(&seed) << 31 ^ (uint64_t)rand_r(&seed)) &
+                            ((1ULL << 53) - 1);
+            if (i % 20 == 2)
+                mant = 1ULL << 52;
+            v = ldexp((double)(mant | 1ULL << 52), rand_r(&seed) % 185 - 80);
+        }
+        char out[LM_FMT_DOUBLE_MAX], ref[64], a[64], b[64];
+        lm_fmt_double_go(out, v);
+        snprintf(ref, sizeof ref, "%.*e", shortest_ref(v) - 1, v);
+        sigstr(out, a);
+        sigstr(ref, b);
+        ck_assert_msg(strcmp(a, b) == 0, "%.17g: got %s want digits of %s", v, out, ref);
+        ck_assert(strtod(out, NULL) == v);
+    }
+}
+END_TEST
+
 START_TEST(test_escape)
 {
     struct lm_buf b;
@@ -249,6 +304,7 @@ fmt_suite(void)
     tcase_add_test(tc, test_go_table);
     tcase_add_test(tc, test_text_and_om);
     tcase_add_test(tc, test_roundtrip_random);
+    tcase_add_test(tc, test_digits_boundary);
     tcase_add_test(tc, test_escape);
     tcase_add_test(tc, test_names);
     suite_add_tcase(s, tc);
