@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* http.c: the HTTP server: listen sockets (bound here, served by the connection layer of
- * http_conn.c: an accept thread each, a thread per connection), the request dispatcher
+ * http_conn.c: an accept thread each, reused connection threads), the request dispatcher
  * (client certificate, rate limit, basic auth, route, method, concurrency limit, handler)
  * and the request/response views handed to handlers. Authentication details are in
  * http_auth.c, TLS sessions in http_tls.c, pages in http_page.c, form body decoding in

@@ -1,17 +1,20 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* http_auth.c: who may talk to the HTTP server: basic auth against bcrypt hashes (libcrypt's
  * crypt_rn, loaded with dlopen when basic auth is configured) with an in-memory cache of
- * successful checks keyed by an HMAC under a random per-server key, TLS client-certificate
- * policy on the GnuTLS session, and the rate limiter. GnuTLS (HMAC, random key,
- * certificates) is loaded with dlopen when basic auth or TLS is configured
- * (http_gnutls.h). Never logs or keeps a password; the dispatcher lives in http.c. */
+ * successful checks keyed by an HMAC-SHA256 (lm/hash.h) under a random per-server key
+ * (getrandom), TLS client-certificate policy on the GnuTLS session (loaded with dlopen
+ * only when TLS is configured, http_gnutls.h), and the rate limiter. Never logs or keeps
+ * a password; the dispatcher lives in http.c. */
 #include <arpa/inet.h>
 #include <crypt.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 #include "lm/alloc.h"
 #include "lm/dl.h"
+#include "lm/hash.h"
 #include "http_gnutls.h"
 #include "http_int.h"
 #include "webcfg_int.h"
@@ -48,6 +51,21 @@ struct lmi_auth {
     pthread_mutex_t bcrypt_mu;                       /* one bcrypt at a time, as upstream */
 };
 
+/* random_key: n (<= 256) bytes from getrandom(2) into key. 0 or -1. */
+static int
+random_key(unsigned char *key, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = getrandom(key + got, n - got, 0);
+        if (r < 0 && errno != EINTR)
+            return -1;
+        if (r > 0)
+            got += (size_t)r;
+    }
+    return 0;
+}
+
 struct lmi_auth *
 lmi_auth_new(const struct lm_webcfg *c)
 {
@@ -56,8 +74,7 @@ lmi_auth_new(const struct lm_webcfg *c)
         return NULL;
     a->c = c;
     pthread_once(&crypt_once, load_crypt);
-    if (!crypt_rn_fn || lmi_gnutls_load(NULL) ||
-        gnutls_rnd(GNUTLS_RND_KEY, a->key, sizeof a->key) < 0) {
+    if (!crypt_rn_fn || random_key(a->key, sizeof a->key)) {
         lm_free(a);
         return NULL;
     }
@@ -92,16 +109,26 @@ static int
 digest(const struct lmi_auth *a, const char *user, const char *hash, const char *pass,
        unsigned char out[DIGEST_LEN])
 {
-    gnutls_hmac_hd_t h;
-    if (gnutls_hmac_init(&h, GNUTLS_MAC_SHA256, a->key, sizeof a->key) < 0)
-        return -1;
     const char *parts[3] = {user, hash, pass};
+    unsigned long long lens[3];
+    size_t total = 0;
     for (int i = 0; i < 3; i++) {
-        unsigned long long n = strlen(parts[i]);
-        gnutls_hmac(h, &n, sizeof n);
-        gnutls_hmac(h, parts[i], n);
+        lens[i] = strlen(parts[i]);
+        total += sizeof lens[i] + lens[i];
     }
-    gnutls_hmac_deinit(h, out);
+    unsigned char *msg = lm_malloc(total);
+    if (!msg)
+        return -1;
+    size_t off = 0;
+    for (int i = 0; i < 3; i++) {
+        memcpy(msg + off, &lens[i], sizeof lens[i]);
+        off += sizeof lens[i];
+        memcpy(msg + off, parts[i], lens[i]);
+        off += lens[i];
+    }
+    lm_hmac_sha256(a->key, sizeof a->key, msg, total, out);
+    explicit_bzero(msg, total);
+    lm_free(msg);
     return 0;
 }
 

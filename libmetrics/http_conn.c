@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* http_conn.c: the HTTP/1.1 connection layer of lm/http.h (see http_conn.h): one accept
- * thread per listening socket, one detached thread per connection (counted, so stop can
- * shut them down and wait), the request reader (head limit, header count, percent-decoded
+ * thread per listening socket, each connection served on a worker thread of http_pool.c
+ * (counted, so stop can shut them down and wait), the request reader (head limit, header count, percent-decoded
  * path, decoded query, Content-Length or chunked bodies, 100-continue, kept only for
  * urlencoded forms), keep-alive and the idle timeout (SO_RCVTIMEO/SO_SNDTIMEO), and the
  * response writer. Plain sockets or a TLS session from http_tls.c. */
@@ -23,6 +23,7 @@
 #include "lm/http.h"
 #include "lm/log.h"
 #include "http_conn.h"
+#include "http_pool.h"
 #include "webcfg_int.h"
 
 #define READ_CHUNK 16384             /* bytes per recv */
@@ -39,11 +40,13 @@ struct lmi_conns {
     pthread_cond_t cv;               /* signalled when a connection ends */
     struct lmi_conn *open;           /* open connections */
     size_t nconns;                   /* entries in open */
+    struct lmi_pool pool;            /* the threads serving connections */
     int stopping;                    /* _stop began */
     int stopped;                     /* _stop finished */
 };
 
 struct lmi_conn {
+    struct lmi_pool_item item;       /* first: how it is handed to a worker */
     struct lmi_conns *cs;            /* the server's connection state */
     int fd;                          /* the socket */
     void *tls;                       /* TLS session, or NULL */
@@ -565,11 +568,12 @@ conn_end(struct lmi_conn *c)
     lm_free(c);
 }
 
-/* serve: a connection thread: TLS handshake, then requests until close or idle. */
-static void *
-serve(void *arg)
+/* serve: a pool item: serve the struct lmi_conn that embeds it (taken over): TLS
+ * handshake, then requests until close or idle. */
+static void
+serve(struct lmi_pool_item *item)
 {
-    struct lmi_conn *c = arg;
+    struct lmi_conn *c = (struct lmi_conn *)item;
     struct lmi_conns *cs = c->cs;
     if (cs->tls) {
         char why[256];
@@ -578,7 +582,7 @@ serve(void *arg)
         if (!c->tls) {
             lm_debug(cs->o.log, "TLS connection failed", "err", why, NULL);
             conn_end(c);
-            return NULL;
+            return;
         }
     }
     for (;;) {
@@ -599,10 +603,9 @@ serve(void *arg)
             break;
     }
     conn_end(c);
-    return NULL;
 }
 
-/* start_conn: set up fd (accepted) and its thread. */
+/* start_conn: set up fd (accepted) and hand it to a worker. */
 static void
 start_conn(struct lmi_conns *cs, int fd)
 {
@@ -635,12 +638,7 @@ start_conn(struct lmi_conns *cs, int fd)
     cs->open = c;
     cs->nconns++;
     pthread_mutex_unlock(&cs->mu);
-    pthread_attr_t at;
-    pthread_t th;
-    pthread_attr_init(&at);
-    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-    int e = pthread_create(&th, &at, serve, c);
-    pthread_attr_destroy(&at);
+    int e = lmi_pool_submit(&cs->pool, &c->item);
     if (e) {
         lm_debug(cs->o.log, "cannot start a connection thread", "err", strerror(e), NULL);
         conn_end(c);
@@ -693,6 +691,7 @@ lmi_conns_new(const struct lmi_conn_opts *o, struct lm_err *err)
     cs->wake[0] = cs->wake[1] = -1;
     pthread_mutex_init(&cs->mu, NULL);
     pthread_cond_init(&cs->cv, NULL);
+    lmi_pool_init(&cs->pool, serve);
     if (pipe2(cs->wake, O_CLOEXEC)) {
         lm_err_set(err, LM_EIO, NULL, "pipe: %s", strerror(errno));
         lmi_conns_free(cs);
@@ -749,6 +748,7 @@ lmi_conns_stop(struct lmi_conns *cs)
     while (cs->nconns)
         pthread_cond_wait(&cs->cv, &cs->mu);
     pthread_mutex_unlock(&cs->mu);
+    lmi_pool_stop(&cs->pool);  /* the workers, idle now */
     cs->stopped = 1;
 }
 
@@ -764,5 +764,6 @@ lmi_conns_free(struct lmi_conns *cs)
             close(cs->wake[i]);
     pthread_mutex_destroy(&cs->mu);
     pthread_cond_destroy(&cs->cv);
+    lmi_pool_cleanup(&cs->pool);
     lm_free(cs);
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* http_conn.h: the HTTP/1.1 connection layer under lm/http.h (http_conn.c, with TLS in
- * http_tls.c): an accept thread per listening socket, a thread per connection, request
- * parsing with limits (head size, header count, body), keep-alive, the idle timeout,
- * 100-continue, and the response writer. http.c gives it a dispatch function that
- * answers one parsed request. Private to libmetrics. */
+ * http_tls.c): an accept thread per listening socket, worker threads (http_pool.h;
+ * reused for the next connection), request parsing with limits (head size, header
+ * count, body), keep-alive, the idle timeout, 100-continue, and the response writer.
+ * http.c gives it a dispatch function that answers one parsed request. Private to
+ * libmetrics. */
 #ifndef LM_HTTP_CONN_H
 #define LM_HTTP_CONN_H
 

@@ -4,8 +4,10 @@
  * connection and pipelined requests, HTTP/1.0 closing, HEAD keeping Content-Length,
  * a chunked urlencoded form body, 100-continue, the percent-decoded path and '+' in the
  * query, and refusals: malformed request line, HTTP/1.1 without Host, an oversized head
- * (431), an unknown HTTP version (505), Content-Length with Transfer-Encoding. */
+ * (431), an unknown HTTP version (505), Content-Length with Transfer-Encoding; many
+ * sequential and concurrent connections served by a bounded, reused set of threads. */
 #include <check.h>
+#include <dirent.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -191,6 +193,81 @@ START_TEST(test_refusals)
 }
 END_TEST
 
+/* threads: live threads of this process. */
+static int
+threads(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    ck_assert_ptr_nonnull(d);
+    int n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)))
+        n += de->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+/* get10: an HTTP/1.0 request for /e/<i> on a new connection; its fd. */
+static int
+get10(int i)
+{
+    int fd = dial();
+    char req[64];
+    snprintf(req, sizeof req, "GET /e/%d HTTP/1.0\r\n\r\n", i);
+    put(fd, req);
+    return fd;
+}
+
+/* answered: read fd's whole answer (the server closes), check it is for /e/<i>, close. */
+static void
+answered(int fd, int i)
+{
+    char out[1024], want[64];
+    slurp(fd, out, sizeof out);
+    snprintf(want, sizeof want, "path=/e/%d q=", i);
+    ck_assert_msg(strstr(out, "HTTP/1.1 200 ") == out && strstr(out, want), "%d: %s", i, out);
+    close(fd);
+}
+
+/* settle: wait up to 3 s for at most max threads; the count then. */
+static int
+settle(int max)
+{
+    int n = threads();
+    for (int i = 0; i < 300 && n > max; i++) {
+        poll(NULL, 0, 10);
+        n = threads();
+    }
+    return n;
+}
+
+START_TEST(test_threads_reused_bounded)
+{
+    int base = threads();  /* this one and the accept thread */
+    for (int i = 0; i < 300; i++) {
+        answered(get10(i), i);
+        ck_assert_int_le(threads(), base + 6);
+    }
+    /* idle workers are kept for the next connection (at most 4), not ended at once */
+    int n = settle(base + 4);
+    ck_assert_int_gt(n, base);
+    ck_assert_int_le(n, base + 4);
+    enum { CONC = 24 };
+    int fds[CONC];
+    for (int round = 0; round < 5; round++) {
+        for (int i = 0; i < CONC; i++)
+            fds[i] = get10(i);
+        for (int i = CONC - 1; i >= 0; i--)
+            answered(fds[i], i);
+        ck_assert_int_le(threads(), base + CONC + 1);
+    }
+    /* the extra workers end once their connections close: no more than 4 stay idle */
+    n = settle(base + 4);
+    ck_assert_int_gt(n, base);
+    ck_assert_int_le(n, base + 4);
+}
+END_TEST
+
 Suite *
 http_conn_suite(void)
 {
@@ -202,6 +279,7 @@ http_conn_suite(void)
     tcase_add_test(tc, test_http10_closes);
     tcase_add_test(tc, test_chunked_form_continue);
     tcase_add_test(tc, test_refusals);
+    tcase_add_test(tc, test_threads_reused_bounded);
     suite_add_tcase(s, tc);
     return s;
 }
