@@ -21,29 +21,14 @@ MODS=/usr/lib/apache2/modules
 for b in wrk curl python3; do
     command -v "$b" >/dev/null || { echo "bench: missing $b"; echo "0 passed, 1 failed"; exit 1; }
 done
-work=$(mktemp -d /tmp/bench-exp-XXXXXX)
+. tests/lib.sh
+t_init bench-exp; work=$T
 chmod 755 "$work"
-pids=(); pass=0; fail=0
-asPG() { runuser -u postgres -- "$@"; }
-pgctl() { asPG "$PGBIN/pg_ctl" -w -t 60 "$@" >>"$work/pg_ctl.log" 2>&1; }
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+t_on_exit() {
     [ -f "$work/apache.pid" ] && kill "$(cat "$work/apache.pid")" 2>/dev/null
-    [ -d "$work/pg/primary" ] && pgctl -D "$work/pg/primary" -m immediate stop
-    sleep 0.3
-    rm -rf "$work"
+    [ -d "$work/pg/primary" ] && t_pgctl -D "$work/pg/primary" -m immediate stop
 }
-trap cleanup EXIT
 
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_port() {  # wait_port PORT: until something listens (10 s)
-    for _ in $(seq 100); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-        sleep 0.1
-    done
-    return 1
-}
-rss_kb() { awk '/^VmRSS/{print $2}' "/proc/$1/status"; }
 priv_kb() { awk '/^Private_(Clean|Dirty):/{s+=$2} END{print s}' "/proc/$1/smaps_rollup"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b+0 == 0) print "n/a"; else printf "%.2f", a/b }'; }
 wrk_run() {  # wrk_run URL CONNS -> "req/s p50_ms p99_ms errors"
@@ -55,8 +40,8 @@ wrk_run() {  # wrk_run URL CONNS -> "req/s p50_ms p99_ms errors"
 launch() {  # launch PORT LOG CMD...: start an exporter, set LPID, wait for its port
     local port=$1 log=$2; shift 2
     "$@" >"$work/$log.log" 2>&1 &
-    LPID=$!; pids+=("$LPID")
-    wait_port "$port" && kill -0 "$LPID" 2>/dev/null && return 0
+    LPID=$!; t_pids+=("$LPID")
+    t_wait_port "$port" 100 && kill -0 "$LPID" 2>/dev/null && return 0
     echo "bench: $log did not start:"; tail -5 "$work/$log.log"; return 1
 }
 
@@ -80,7 +65,7 @@ compare() {
         awk -v a="$t_o" -v b="$t_g" 'BEGIN{exit !(a > 0 && b > 0)}' || ok=0
     fi
     local ro rg vo vg
-    ro=$(rss_kb "$po"); rg=$(rss_kb "$pg"); vo=$(priv_kb "$po"); vg=$(priv_kb "$pg")
+    ro=$(t_rss_kb "$po"); rg=$(t_rss_kb "$pg"); vo=$(priv_kb "$po"); vg=$(priv_kb "$pg")
     echo "$name RSS after wrk: ours ${ro} KiB | Go ${rg} KiB | ours/Go $(ratio "$ro" "$rg") (target <= 0.20)"
     echo "$name private memory after wrk: ours ${vo} KiB | Go ${vg} KiB | ours/Go $(ratio "$vo" "$vg") (target <= 0.20)"
     [ "${BENCH_RSS_MAP:-0}" = 1 ] && bash bench/rss_by_mapping.sh "$po"
@@ -90,7 +75,7 @@ result() {  # result NAME RC
     if [ "$2" = 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "bench $1: FAILED to run"; fi
     echo
 }
-need() { for f in "$@"; do [ -x "$f" ] || { echo "bench: missing $f"; return 1; }; done; }
+need() { local f; for f in "$@"; do [ -x "$f" ] || { echo "bench: missing $f"; return 1; }; done; }
 
 # ---- apache_exporter: apache2 with mod_status, ExtendedStatus On (apache.sh) ------------
 bench_apache() {
@@ -98,30 +83,12 @@ bench_apache() {
     need "$OURS" "$GO" /usr/sbin/apache2 || return 1
     [ -e "$MODS/mod_status.so" ] || { echo "bench: missing $MODS/mod_status.so"; return 1; }
     echo "== apache_exporter: ours vs Go ($($GO --version 2>&1 | head -1))"
-    local AP EP GP; AP=$(freeport); EP=$(freeport); GP=$(freeport)
+    local AP EP GP; AP=$(t_free_port); EP=$(t_free_port); GP=$(t_free_port)
     mkdir -p "$work/htdocs"; echo hello > "$work/htdocs/index.html"
-    {
-        echo "ServerRoot /etc/apache2"
-        echo "LoadModule mpm_event_module $MODS/mod_mpm_event.so"
-        echo "LoadModule authz_core_module $MODS/mod_authz_core.so"
-        echo "LoadModule status_module $MODS/mod_status.so"
-        [ "$(id -u)" = 0 ] && printf 'User nobody\nGroup nogroup\n'
-        echo "ServerName 127.0.0.1"
-        echo "Listen 127.0.0.1:$AP"
-        echo "PidFile $work/apache.pid"
-        echo "ErrorLog $work/apache-error.log"
-        echo "DefaultRuntimeDir $work"
-        echo "ScoreBoardFile $work/apache.scoreboard"
-        echo "DocumentRoot $work/htdocs"
-        echo "StartServers 1"
-        echo "ExtendedStatus On"
-        echo "<Location /server-status>"
-        echo "    SetHandler server-status"
-        echo "</Location>"
-    } > "$work/apache.conf"
+    t_apache_conf "$work" "$AP" yes On
     /usr/sbin/apache2 -f "$work/apache.conf" -DFOREGROUND >>"$work/apache-out.log" 2>&1 &
-    pids+=("$!")
-    wait_port "$AP" || { echo "apache did not start:"; cat "$work/apache-out.log" "$work/apache-error.log" 2>/dev/null; return 1; }
+    t_pids+=("$!")
+    t_wait_port "$AP" 100 || { echo "apache did not start:"; cat "$work/apache-out.log" "$work/apache-error.log" 2>/dev/null; return 1; }
     curl -s "http://127.0.0.1:$AP/" >/dev/null
     local URI="http://127.0.0.1:$AP/server-status?auto" PO PG
     launch "$EP" apache-ours "$OURS" --telemetry.address="127.0.0.1:$EP" --scrape_uri="$URI" || return 1; PO=$LPID
@@ -135,41 +102,8 @@ bench_haproxy() {
     need "$OURS" "$GO" /usr/sbin/haproxy || return 1
     echo "== haproxy_exporter: ours vs Go ($($GO --version 2>&1 | head -1)), scraping unix:admin.sock"
     local FP SP WP DOWN1 DOWN2 EP GP
-    FP=$(freeport); SP=$(freeport); WP=$(freeport); DOWN1=$(freeport); DOWN2=$(freeport)
-    EP=$(freeport); GP=$(freeport)
-    mkdir -p "$work/www"; echo hello > "$work/www/index.html"
-    python3 -m http.server "$WP" --bind 127.0.0.1 --directory "$work/www" >/dev/null 2>&1 &
-    pids+=("$!")
-    wait_port "$WP" || { echo "python http.server did not start"; return 1; }
-    cat > "$work/haproxy.cfg" <<EOF
-global
-    stats socket $work/admin.sock mode 600 level admin
-    pidfile $work/haproxy.pid
-defaults
-    mode http
-    timeout connect 1s
-    timeout client 5s
-    timeout server 5s
-frontend fe_main
-    bind 127.0.0.1:$FP
-    use_backend be_other if { path_beg /other }
-    default_backend be_app
-backend be_app
-    server web1 127.0.0.1:$WP check inter 300ms
-    server web2 127.0.0.1:$DOWN1 check inter 300ms fall 1
-backend be_other
-    server web3 127.0.0.1:$WP check inter 300ms
-    server web4 127.0.0.1:$DOWN2 check inter 300ms fall 1
-listen stats
-    bind 127.0.0.1:$SP
-    stats enable
-    stats uri /stats
-EOF
-    /usr/sbin/haproxy -f "$work/haproxy.cfg" -db >"$work/haproxy.log" 2>&1 &
-    pids+=("$!")
-    wait_port "$FP" || { echo "haproxy did not start:"; cat "$work/haproxy.log"; return 1; }
-    sleep 1.5   # let the health checks mark web2/web4 down
-    for _ in 1 2 3 4; do curl -s "http://127.0.0.1:$FP/" >/dev/null; curl -s "http://127.0.0.1:$FP/other" >/dev/null; done
+    EP=$(t_free_port); GP=$(t_free_port)
+    t_haproxy "$work" || { echo "haproxy did not start:"; cat "$work/haproxy.log"; return 1; }
     local URI="unix:$work/admin.sock" PO PG
     launch "$EP" haproxy-ours "$OURS" --web.listen-address="127.0.0.1:$EP" --haproxy.scrape-uri="$URI" || return 1; PO=$LPID
     launch "$GP" haproxy-go "$GO" --web.listen-address="127.0.0.1:$GP" --haproxy.scrape-uri="$URI" || return 1; PG=$LPID
@@ -183,17 +117,14 @@ bench_postgres() {
     need "$OURS" "$GO" "$PGBIN/initdb" "$PGBIN/pg_ctl" || return 1
     echo "== postgres_exporter: ours vs Go ($($GO --version 2>&1 | head -1)), one DSN"
     local T=$work/pg PASS='s3cr3t-Pw-9187' P1 EP GP
-    mkdir -p "$T"; chown postgres "$T"; chmod 700 "$T"
-    P1=$(freeport); EP=$(freeport); GP=$(freeport)
-    echo "$PASS" > "$T/pw"; chown postgres "$T/pw"
-    asPG "$PGBIN/initdb" -D "$T/primary" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
-        --pwfile="$T/pw" >"$work/initdb.log" 2>&1 || { echo "initdb failed:"; tail -5 "$work/initdb.log"; return 1; }
-    cat >> "$T/primary/postgresql.conf" <<CONF
-listen_addresses = '127.0.0.1'
-unix_socket_directories = '$T'
-CONF
-    pgctl -D "$T/primary" -o "-p $P1" -l "$T/primary.log" start || { echo "primary did not start:"; tail -5 "$T/primary.log"; return 1; }
-    asPG pg_isready -h 127.0.0.1 -p "$P1" -t 30 >/dev/null || { echo "primary not ready"; return 1; }
+    mkdir -p "$T"
+    P1=$(t_free_port); EP=$(t_free_port); GP=$(t_free_port)
+    t_pg_primary "$T" "$P1" "$PASS"
+    case $? in
+    1) echo "initdb failed:"; tail -5 "$T/initdb.log"; return 1 ;;
+    2) echo "primary did not start:"; tail -5 "$T/primary.log"; return 1 ;;
+    3) echo "primary not ready"; return 1 ;;
+    esac
     local DSN="postgresql://postgres:$PASS@127.0.0.1:$P1/postgres?sslmode=disable" PO PG
     DATA_SOURCE_NAME="$DSN" launch "$EP" pg-ours "$OURS" --web.listen-address="127.0.0.1:$EP" || return 1; PO=$LPID
     DATA_SOURCE_NAME="$DSN" launch "$GP" pg-go "$GO" --web.listen-address="127.0.0.1:$GP" || return 1; PG=$LPID
@@ -205,11 +136,11 @@ bench_blackbox() {
     local OURS=$R/blackbox_exporter/blackbox_exporter GO=/usr/bin/prometheus-blackbox-exporter
     need "$OURS" "$GO" || return 1
     echo "== blackbox_exporter: ours vs Go ($($GO --version 2>&1 | head -1)), http_2xx against python3 http.server"
-    local HP BP GP; HP=$(freeport); BP=$(freeport); GP=$(freeport)
+    local HP BP GP; HP=$(t_free_port); BP=$(t_free_port); GP=$(t_free_port)
     mkdir -p "$work/bbwww"; echo "hello blackbox" > "$work/bbwww/index.html"
     python3 -m http.server "$HP" --bind 127.0.0.1 --directory "$work/bbwww" >/dev/null 2>&1 &
-    pids+=("$!")
-    wait_port "$HP" || { echo "python http.server did not start"; return 1; }
+    t_pids+=("$!")
+    t_wait_port "$HP" 100 || { echo "python http.server did not start"; return 1; }
     cat > "$work/bb.yml" <<EOF
 modules:
   http_2xx:
@@ -227,5 +158,4 @@ EOF
 for e in apache haproxy postgres blackbox; do
     "bench_$e"; result "${e}_exporter" $?
 done
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+t_summary

@@ -16,20 +16,17 @@ SECS=${BENCH_SECONDS:-10}
 for b in "$SV" "$UW" wrk curl supervisord uwsgi; do
     command -v "$b" >/dev/null || { echo "bench: missing $b"; exit 1; }
 done
-work=$(mktemp -d /tmp/bench-small-XXXXXX)
-pids=(); svpid=
-cleanup() {
-    for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null; done
+. tests/lib.sh
+t_init bench-small; work=$T
+uwpids=(); svpid=
+t_on_exit() {
+    local p
+    for p in "${uwpids[@]}"; do kill -INT "$p" 2>/dev/null; done   # uWSGI: INT = stop
     [ -n "$svpid" ] && kill -TERM "$svpid" 2>/dev/null
     sleep 0.5
-    for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
+    for p in "${uwpids[@]}"; do kill -KILL "$p" 2>/dev/null; done
     [ -n "$svpid" ] && kill -KILL "$svpid" 2>/dev/null
-    rm -rf "$work"
 }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-wait_http() { for _ in $(seq 100); do curl -fs "$1" -o /dev/null && return 0; sleep 0.1; done; return 1; }
-rss_kb() { awk '/^VmRSS/{print $2}' "/proc/$1/status"; }
 
 # supervisord with 10 sleeping programs
 {
@@ -39,27 +36,27 @@ rss_kb() { awk '/^VmRSS/{print $2}' "/proc/$1/status"; }
     for i in $(seq 10); do printf '[program:p%d]\ncommand=sleep 100000\n' "$i"; done
 } >"$work/sv.conf"
 supervisord -c "$work/sv.conf" >/dev/null 2>&1 & svpid=$!; disown $!
-for _ in $(seq 100); do [ -S "$work/sv.sock" ] && break; sleep 0.1; done
+t_wait_port "$work/sv.sock" 100
 printf 'def application(e, s):\n    s("200 OK", [])\n    return [b"ok"]\n' >"$work/app.py"
-tport=$(free_port)
+tport=$(t_free_port)
 for st in "$work/a.stats.sock" "127.0.0.1:$tport"; do
-    uwsgi --plugin python3 --http-socket 127.0.0.1:"$(free_port)" --wsgi-file "$work/app.py" \
+    uwsgi --plugin python3 --http-socket 127.0.0.1:"$(t_free_port)" --wsgi-file "$work/app.py" \
         --master --processes 4 --stats "$st" >/dev/null 2>&1 &
-    pids+=($!); disown $!
+    uwpids+=($!); disown $!
 done
 sleep 2
 
 run() {  # run NAME BIN ARGS...
     local name=$1 bin=$2; shift 2
-    local port; port=$(free_port)
+    local port; port=$(t_free_port)
     "$bin" --web.listen-address=127.0.0.1:"$port" "$@" >"$work/$name.log" 2>&1 &
-    local pid=$!; pids+=("$pid"); disown "$pid"
-    wait_http "http://127.0.0.1:$port/metrics" || { echo "bench: $name did not start"; cat "$work/$name.log"; return; }
+    local pid=$!; t_pids+=("$pid"); disown "$pid"
+    t_wait_http "http://127.0.0.1:$port/metrics" || { echo "bench: $name did not start"; cat "$work/$name.log"; return; }
     curl -fs "http://127.0.0.1:$port/metrics" -o "$work/$name.prom"
     local series; series=$(grep -vc '^#' "$work/$name.prom")
     local up; up=$(grep -E '^(supervisord|uwsgi)_up' "$work/$name.prom" | awk '{printf "%s ", $NF}')
     wrk -t1 -c1 -d"${SECS}s" --latency "http://127.0.0.1:$port/metrics" >"$work/$name.wrk" 2>&1
-    awk -v n="$name" -v s="$series" -v up="$up" -v rss="$(rss_kb "$pid")" '
+    awk -v n="$name" -v s="$series" -v up="$up" -v rss="$(t_rss_kb "$pid")" '
         /Requests\/sec/ {r = $2} / 50%/ {p50 = $2} / 99%/ {p99 = $2}
         END {printf "%-22s series=%-4s up=[%s] req/s=%-8s p50=%-8s p99=%-8s rss=%.2f MiB\n",
              n, s, up, r, p50, p99, rss / 1024}' "$work/$name.wrk"

@@ -16,30 +16,26 @@ SECS=${BENCH_SECONDS:-10}
 for b in "$OURS" "$FAKE" wrk curl python3; do
     command -v "$b" >/dev/null || { echo "bench: missing $b (make all unit; make bench installs wrk)"; exit 1; }
 done
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
-rss_kb() { awk '/^VmRSS/{print $2}' "/proc/$1/status"; }
+. tests/lib.sh
+t_init bench-zeo; work=$T
 
-ZP=$(free_port); EP=$(free_port)
-"$FAKE" --listen "127.0.0.1:$ZP" --fixture tests/fixtures/zeo_exporter/one.fixture & pids+=($!)
-"$FAKE" --listen "$work/zeo.sock" --fixture tests/fixtures/zeo_exporter/two.fixture & pids+=($!)
+ZP=$(t_free_port); EP=$(t_free_port)
+"$FAKE" --listen "127.0.0.1:$ZP" --fixture tests/fixtures/zeo_exporter/one.fixture & t_pids+=($!)
+"$FAKE" --listen "$work/zeo.sock" --fixture tests/fixtures/zeo_exporter/two.fixture & t_pids+=($!)
 sleep 0.3
 "$OURS" --web.listen-address="127.0.0.1:$EP" --zeo.address="127.0.0.1:$ZP" \
     --zeo.address="$work/zeo.sock" >"$work/exporter.log" 2>&1 &
-EPID=$!; pids+=("$EPID")
-for _ in $(seq 50); do curl -fs "http://127.0.0.1:$EP/metrics" >/dev/null && break; sleep 0.1; done
+EPID=$!; t_pids+=("$EPID")
+t_wait_http "http://127.0.0.1:$EP/metrics" 50
 series=$(curl -s "http://127.0.0.1:$EP/metrics" | grep -c '^zeo_')
 up=$(curl -s "http://127.0.0.1:$EP/metrics" | grep -c '^zeo_up{.*} 1$')
 echo "== zeo_exporter ($OURS) against fake_zeo: $up servers up, $series zeo_* series per scrape"
-echo "RSS at start: $(rss_kb "$EPID") KiB"
+echo "RSS at start: $(t_rss_kb "$EPID") KiB"
 wrk -t1 -c1 -d"${SECS}s" --latency "http://127.0.0.1:$EP/metrics" 2>/dev/null |
     awk '/Requests\/sec/{r=$2} / 50%/{p50=$2} / 99%/{p99=$2}
          function ms(v){ if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
          END{printf "wrk 1 conn %ss: %.1f req/s, p50 %.3f ms, p99 %.3f ms (target p99 < 5 ms)\n", "'"$SECS"'", r, ms(p50), ms(p99)}'
-kb=$(rss_kb "$EPID")
+kb=$(t_rss_kb "$EPID")
 awk -v k="$kb" 'BEGIN{printf "RSS after the run: %d KiB (%.2f MiB; target < 2 MiB)\n", k, k/1024}'
 if [ "${BENCH_RSS_MAP:-0}" = 1 ]; then bash bench/rss_by_mapping.sh "$EPID"; fi
 echo "no Go original exists for ZEO, so there is no comparison column"

@@ -11,36 +11,16 @@ set -u
 cd "$(dirname "$0")/../../.."
 BIN=${BIN:-build/release/blackbox_exporter/blackbox_exporter}
 GO=${GO:-/usr/bin/prometheus-blackbox-exporter}
-T=$(mktemp -d /tmp/bb-it-XXXXXX)
-pass=0; fail=0; pids=()
+. tests/lib.sh
+t_init bb-it
+[ -x "$BIN" ] || { t_bad "missing $BIN (make all)"; t_finish; }
 
-ok()  { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else bad "$name"; fi; }
-freeport() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-cleanup() {
-    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-    sleep 0.2
-    rm -rf "$T"
-}
-trap cleanup EXIT
-wait_port() {
-    for _ in $(seq 50); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-        sleep 0.1
-    done
-    return 1
-}
-[ -x "$BIN" ] || { bad "missing $BIN (make all)"; echo "$pass passed, $fail failed"; exit 1; }
-
-HP=$(freeport); SP=$(freeport); TP=$(freeport); CLOSED=$(freeport); BP=$(freeport); GP=$(freeport)
-DP=$(freeport); AP=$(freeport); MP=$(freeport)
+HP=$(t_free_port); SP=$(t_free_port); TP=$(t_free_port); CLOSED=$(t_free_port); BP=$(t_free_port); GP=$(t_free_port)
+DP=$(t_free_port); AP=$(t_free_port); MP=$(t_free_port)
 DNSMASQ=${DNSMASQ:-/usr/sbin/dnsmasq}
 mkdir -p "$T/www"; echo "hello blackbox" > "$T/www/index.html"
 python3 -m http.server "$HP" --bind 127.0.0.1 --directory "$T/www" >/dev/null 2>&1 &
-pids+=("$!")
+t_pids+=("$!")
 
 # HTTPS: a self-signed certificate with a fixed notAfter (2030-01-02 03:04:05 UTC).
 EXPIRY=1893553445
@@ -65,7 +45,7 @@ CNF
       -subj /CN=localhost &&
   openssl ca -batch -config "$T/ca.cnf" -selfsign -keyfile "$T/key.pem" -in "$T/req.csr" \
       -out "$T/cert.pem" -startdate 20240101000000Z -enddate 20300102030405Z -extensions ext
-} >"$T/openssl.log" 2>&1 || { bad "make test certificate"; cat "$T/openssl.log"; }
+} >"$T/openssl.log" 2>&1 || { t_bad "make test certificate"; cat "$T/openssl.log"; }
 cat > "$T/https.py" <<PY
 import http.server, ssl, os
 os.chdir("$T/www")
@@ -76,7 +56,7 @@ srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
 srv.serve_forever()
 PY
 python3 "$T/https.py" >/dev/null 2>&1 &
-pids+=("$!")
+t_pids+=("$!")
 # HTTPS that wants a client certificate signed by the test CA (the same self-signed cert).
 cat > "$T/mtls.py" <<PY
 import http.server, ssl, os
@@ -90,7 +70,7 @@ srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
 srv.serve_forever()
 PY
 python3 "$T/mtls.py" >/dev/null 2>&1 &
-pids+=("$!")
+t_pids+=("$!")
 # An application server: redirect chains, headers, basic auth, POST, a target that hangs.
 cat > "$T/app.py" <<PY
 import http.server, socketserver, time, base64, gzip
@@ -143,7 +123,7 @@ class S(socketserver.ThreadingMixIn, http.server.HTTPServer):
 S(("127.0.0.1", $AP), H).serve_forever()
 PY
 python3 "$T/app.py" >/dev/null 2>&1 &
-pids+=("$!")
+t_pids+=("$!")
 cat > "$T/banner.py" <<PY
 import socketserver
 class H(socketserver.StreamRequestHandler):
@@ -155,14 +135,12 @@ socketserver.ThreadingTCPServer.allow_reuse_address = True
 socketserver.ThreadingTCPServer(("127.0.0.1", $TP), H).serve_forever()
 PY
 python3 "$T/banner.py" >/dev/null 2>&1 &
-pids+=("$!")
+t_pids+=("$!")
 
 # DNS: dnsmasq in the foreground, authoritative for test.lan (for the SOA), nothing else.
 # scripts/deps.sh --test installs it (dnsmasq-base); a missing one is a failure, not a skip.
 if [ ! -x "$DNSMASQ" ]; then
-    echo "FAIL dnsmasq installed at $DNSMASQ (scripts/deps.sh --test installs dnsmasq-base)"
-    echo "0 passed, 1 failed"
-    exit 1
+    t_bad "dnsmasq installed at $DNSMASQ (scripts/deps.sh --test installs dnsmasq-base)"; t_finish
 fi
 if [ -x "$DNSMASQ" ]; then
     "$DNSMASQ" --keep-in-foreground --port="$DP" --listen-address=127.0.0.1 --bind-interfaces \
@@ -171,7 +149,7 @@ if [ -x "$DNSMASQ" ]; then
         --mx-host=test.lan,mail.test.lan,10 --txt-record=test.lan,"v=spf1 -all" \
         --auth-server=ns.test.lan --auth-zone=test.lan --auth-soa=2024010101,hostmaster.test.lan \
         >"$T/dnsmasq.out" 2>&1 &
-    pids+=("$!")
+    t_pids+=("$!")
 fi
 
 cat > "$T/bb.yml" <<EOF2
@@ -363,121 +341,121 @@ modules:
       query_type: A
       validate_answer_rrs: {fail_if_not_matches_regexp: ['198\.51\.100\.1$']}
 EOF2
-for p in "$HP" "$SP" "$TP" "$AP" "$MP"; do wait_port "$p" || bad "peer on port $p did not start"; done
+for p in "$HP" "$SP" "$TP" "$AP" "$MP"; do t_wait_port "$p" || t_bad "peer on port $p did not start"; done
 
 "$BIN" --config.file="$T/bb.yml" --web.listen-address=127.0.0.1:$BP 2>"$T/bb.log" &
-pids+=("$!"); BBPID=$!
-wait_port "$BP" || { bad "blackbox_exporter did not start"; cat "$T/bb.log"; }
+t_pids+=("$!"); BBPID=$!
+t_wait_port "$BP" || { t_bad "blackbox_exporter did not start"; cat "$T/bb.log"; }
 probe() { curl -s "http://127.0.0.1:$BP/probe?module=$1&target=$2${3:-}"; }
 has() { grep -qxF "$2" <<<"$1"; }
 
 out=$(probe http_2xx "127.0.0.1:$HP")
-check "http success" has "$out" "probe_success 1"
-check "http status 200" has "$out" "probe_http_status_code 200"
-check "http ip hash" has "$out" "probe_ip_addr_hash 3.668918509e+09"
-check "http body length" has "$out" "probe_http_uncompressed_body_length 15"
-check "http five phases" test "$(grep -c '^probe_http_duration_seconds{phase=' <<<"$out")" = 5
+t_check "http success" has "$out" "probe_success 1"
+t_check "http status 200" has "$out" "probe_http_status_code 200"
+t_check "http ip hash" has "$out" "probe_ip_addr_hash 3.668918509e+09"
+t_check "http body length" has "$out" "probe_http_uncompressed_body_length 15"
+t_check "http five phases" test "$(grep -c '^probe_http_duration_seconds{phase=' <<<"$out")" = 5
 out=$(probe http_204 "127.0.0.1:$HP" "&debug=true")
-check "wrong status fails" grep -qx "probe_success 0" <<<"$out"
-check "wrong status reason" grep -q 'Invalid HTTP response status code' <<<"$out"
+t_check "wrong status fails" grep -qx "probe_success 0" <<<"$out"
+t_check "wrong status reason" grep -q 'Invalid HTTP response status code' <<<"$out"
 out=$(probe http_regex "127.0.0.1:$HP" "&debug=true")
-check "regex fails" grep -qx "probe_failed_due_to_regex 1" <<<"$out"
-check "regex reason" grep -q 'Body matched regular expression' <<<"$out"
+t_check "regex fails" grep -qx "probe_failed_due_to_regex 1" <<<"$out"
+t_check "regex reason" grep -q 'Body matched regular expression' <<<"$out"
 out=$(probe http_2xx "127.0.0.1:$CLOSED" "&debug=true")
-check "closed port fails" grep -qx "probe_success 0" <<<"$out"
-check "closed port reason" grep -q 'Error for HTTP request' <<<"$out"
+t_check "closed port fails" grep -qx "probe_success 0" <<<"$out"
+t_check "closed port reason" grep -q 'Error for HTTP request' <<<"$out"
 out=$(probe https_ca "https://localhost:$SP/")
-check "https success" has "$out" "probe_success 1"
-check "https ssl" has "$out" "probe_http_ssl 1"
+t_check "https success" has "$out" "probe_success 1"
+t_check "https ssl" has "$out" "probe_http_ssl 1"
 exp=$(awk '/^probe_ssl_earliest_cert_expiry /{printf "%d", $2}' <<<"$out")
-check "https cert expiry $EXPIRY" test "$exp" = "$EXPIRY"
-check "https tls version" grep -q '^probe_tls_version_info{version="TLS 1.[23]"} 1' <<<"$out"
+t_check "https cert expiry $EXPIRY" test "$exp" = "$EXPIRY"
+t_check "https tls version" grep -q '^probe_tls_version_info{version="TLS 1.[23]"} 1' <<<"$out"
 out=$(probe http_2xx "https://127.0.0.1:$SP/" "&debug=true")
-check "self-signed fails verification" grep -qx "probe_success 0" <<<"$out"
+t_check "self-signed fails verification" grep -qx "probe_success 0" <<<"$out"
 out=$(probe https_noverify "https://127.0.0.1:$SP/")
-check "insecure_skip_verify success" has "$out" "probe_success 1"
-check "no verified chain: Go zero time" has "$out" \
+t_check "insecure_skip_verify success" has "$out" "probe_success 1"
+t_check "no verified chain: Go zero time" has "$out" \
     "probe_ssl_last_chain_expiry_timestamp_seconds -6.21355968e+10"
 out=$(probe tcp_connect "127.0.0.1:$TP")
-check "tcp success" has "$out" "probe_success 1"
+t_check "tcp success" has "$out" "probe_success 1"
 out=$(probe tcp_connect "127.0.0.1:$CLOSED")
-check "tcp closed port fails" has "$out" "probe_success 0"
+t_check "tcp closed port fails" has "$out" "probe_success 0"
 out=$(probe tcp_banner "127.0.0.1:$TP")
-check "tcp banner success" has "$out" "probe_success 1"
+t_check "tcp banner success" has "$out" "probe_success 1"
 out=$(probe tcp_expand "127.0.0.1:$TP" "&debug=true")
-check "tcp send expands \${1} from the expect match" has "$out" "probe_success 1"
+t_check "tcp send expands \${1} from the expect match" has "$out" "probe_success 1"
 out=$(probe tcp_badbanner "127.0.0.1:$TP" "&debug=true")
-check "tcp banner regex fails" has "$out" "probe_failed_due_to_regex 1"
+t_check "tcp banner regex fails" has "$out" "probe_failed_due_to_regex 1"
 out=$(probe tcp_tls "127.0.0.1:$SP")
-check "tcp tls success" has "$out" "probe_success 1"
+t_check "tcp tls success" has "$out" "probe_success 1"
 exp=$(awk '/^probe_ssl_earliest_cert_expiry /{printf "%d", $2}' <<<"$out")
-check "tcp tls cert expiry" test "$exp" = "$EXPIRY"
+t_check "tcp tls cert expiry" test "$exp" = "$EXPIRY"
 # HTTP/1.1 prober behaviour: redirects, headers, auth, methods, limits, versions.
 A="127.0.0.1:$AP"
 out=$(probe http_follow "$A/r/3")
-check "redirect chain followed" has "$out" "probe_success 1"
-check "redirect chain count 3" has "$out" "probe_http_redirects 3"
-check "redirect final status" has "$out" "probe_http_status_code 200"
+t_check "redirect chain followed" has "$out" "probe_success 1"
+t_check "redirect chain count 3" has "$out" "probe_http_redirects 3"
+t_check "redirect final status" has "$out" "probe_http_status_code 200"
 out=$(probe http_follow "$A/rel")
-check "relative redirect followed" has "$out" "probe_http_redirects 2"
+t_check "relative redirect followed" has "$out" "probe_http_redirects 2"
 out=$(probe http_follow "$A/abs")
-check "absolute redirect to a name followed" has "$out" "probe_success 1"
+t_check "absolute redirect to a name followed" has "$out" "probe_success 1"
 out=$(probe http_nofollow "$A/r/3" "&debug=true")
-check "no redirect: 302 accepted" has "$out" "probe_http_status_code 302"
-check "no redirect: count 1 (Go's len(via))" has "$out" "probe_http_redirects 1"
-check "no redirect: reason logged" grep -q 'Not following redirect' <<<"$out"
+t_check "no redirect: 302 accepted" has "$out" "probe_http_status_code 302"
+t_check "no redirect: count 1 (Go's len(via))" has "$out" "probe_http_redirects 1"
+t_check "no redirect: reason logged" grep -q 'Not following redirect' <<<"$out"
 out=$(probe http_hdr_match "$A/hdr" "&debug=true")
-check "header regex fails" has "$out" "probe_success 0"
-check "header regex flags regex" has "$out" "probe_failed_due_to_regex 1"
-check "header regex reason" grep -q 'Header matched regular expression' <<<"$out"
+t_check "header regex fails" has "$out" "probe_success 0"
+t_check "header regex flags regex" has "$out" "probe_failed_due_to_regex 1"
+t_check "header regex reason" grep -q 'Header matched regular expression' <<<"$out"
 out=$(probe http_hdr_notmatch "$A/hdr")
-check "header not-matches passes" has "$out" "probe_success 1"
-check "last-modified" has "$out" "probe_http_last_modified_timestamp_seconds 1.44541248e+09"
-check "HTTP/1.0 answer version" has "$out" "probe_http_version 1"
+t_check "header not-matches passes" has "$out" "probe_success 1"
+t_check "last-modified" has "$out" "probe_http_last_modified_timestamp_seconds 1.44541248e+09"
+t_check "HTTP/1.0 answer version" has "$out" "probe_http_version 1"
 out=$(probe http_hdr_missing "$A/hdr" "&debug=true")
-check "missing header fails" grep -q 'Missing required header' <<<"$out"
+t_check "missing header fails" grep -q 'Missing required header' <<<"$out"
 out=$(probe http_basic "$A/auth")
-check "basic auth" has "$out" "probe_success 1"
+t_check "basic auth" has "$out" "probe_success 1"
 out=$(probe http_bearer "$A/auth")
-check "bearer token" has "$out" "probe_success 1"
+t_check "bearer token" has "$out" "probe_success 1"
 out=$(probe http_2xx "$A/auth")
-check "no auth: 401" has "$out" "probe_http_status_code 401"
+t_check "no auth: 401" has "$out" "probe_http_status_code 401"
 out=$(probe http_post "$A/post")
-check "POST 303 becomes GET with headers" has "$out" "probe_success 1"
+t_check "POST 303 becomes GET with headers" has "$out" "probe_success 1"
 out=$(probe http_2xx "$A/chunked")
-check "chunked body length" has "$out" "probe_http_uncompressed_body_length 11"
-check "chunked: no content length" has "$out" "probe_http_content_length -1"
-check "chunked: HTTP/1.1" has "$out" "probe_http_version 1.1"
+t_check "chunked body length" has "$out" "probe_http_uncompressed_body_length 11"
+t_check "chunked: no content length" has "$out" "probe_http_content_length -1"
+t_check "chunked: HTTP/1.1" has "$out" "probe_http_version 1.1"
 out=$(probe http_limit "$A/big" "&debug=true")
-check "body_size_limit fails" has "$out" "probe_success 0"
-check "body_size_limit reason" grep -q 'Failed to read HTTP response body' <<<"$out"
+t_check "body_size_limit fails" has "$out" "probe_success 0"
+t_check "body_size_limit reason" grep -q 'Failed to read HTTP response body' <<<"$out"
 out=$(probe http_v10 "$A/r/0" "&debug=true")
-check "valid_http_versions refuses HTTP/1.0" grep -q 'Invalid HTTP version number' <<<"$out"
+t_check "valid_http_versions refuses HTTP/1.0" grep -q 'Invalid HTTP version number' <<<"$out"
 out=$(probe http_gzip "$A/gz")
-check "compression gzip: decoded body matched" has "$out" "probe_success 1"
-check "compression gzip: uncompressed length" has "$out" "probe_http_uncompressed_body_length 1200"
+t_check "compression gzip: decoded body matched" has "$out" "probe_success 1"
+t_check "compression gzip: uncompressed length" has "$out" "probe_http_uncompressed_body_length 1200"
 out=$(probe http_deflate "$A/gz" "&debug=true")
-check "compression deflate on gzip data fails" has "$out" "probe_success 0"
-check "compression failure reason" grep -q 'Failed to read HTTP response body' <<<"$out"
+t_check "compression deflate on gzip data fails" has "$out" "probe_success 0"
+t_check "compression failure reason" grep -q 'Failed to read HTTP response body' <<<"$out"
 out=$(probe http_gzip_limit "$A/gz")
-check "body_size_limit applies after decompression" has "$out" "probe_success 0"
+t_check "body_size_limit applies after decompression" has "$out" "probe_success 0"
 out=$(probe https_sni "https://127.0.0.1:$SP/")
-check "https server_name + CA to an IP" has "$out" "probe_success 1"
-check "https leaf info" grep -q '^probe_ssl_last_chain_info{.*subject="CN=localhost".*subjectalternative="localhost"} 1$' <<<"$out"
-check "https verified chain expiry" has "$out" "probe_ssl_last_chain_expiry_timestamp_seconds 1.893553445e+09"
+t_check "https server_name + CA to an IP" has "$out" "probe_success 1"
+t_check "https leaf info" grep -q '^probe_ssl_last_chain_info{.*subject="CN=localhost".*subjectalternative="localhost"} 1$' <<<"$out"
+t_check "https verified chain expiry" has "$out" "probe_ssl_last_chain_expiry_timestamp_seconds 1.893553445e+09"
 out=$(probe https_badname "https://127.0.0.1:$SP/" "&debug=true")
-check "https wrong server_name fails" has "$out" "probe_success 0"
-check "https wrong server_name reason" grep -q 'x509: certificate is not valid for other.example' <<<"$out"
+t_check "https wrong server_name fails" has "$out" "probe_success 0"
+t_check "https wrong server_name reason" grep -q 'x509: certificate is not valid for other.example' <<<"$out"
 out=$(probe https_ca "https://127.0.0.1:$SP/" "&hostname=localhost")
-check "https hostname= is the TLS name" has "$out" "probe_success 1"
+t_check "https hostname= is the TLS name" has "$out" "probe_success 1"
 out=$(probe https_fail_ssl "https://localhost:$SP/" "&debug=true")
-check "fail_if_ssl" grep -q 'Final request was over SSL' <<<"$out"
+t_check "fail_if_ssl" grep -q 'Final request was over SSL' <<<"$out"
 out=$(probe https_client "https://localhost:$MP/")
-check "https client certificate" has "$out" "probe_success 1"
+t_check "https client certificate" has "$out" "probe_success 1"
 out=$(probe https_ca "https://localhost:$MP/")
-check "https without the client certificate fails" has "$out" "probe_success 0"
+t_check "https without the client certificate fails" has "$out" "probe_success 0"
 out=$(probe tcp_tls_ca "127.0.0.1:$SP")
-check "tcp tls server_name + CA" has "$out" "probe_success 1"
+t_check "tcp tls server_name + CA" has "$out" "probe_success 1"
 # One target that hangs does not hold up another probed at the same time.
 probe http_slow "$A/slow" >/dev/null &
 slowpid=$!
@@ -485,82 +463,82 @@ sleep 0.3
 t0=$(date +%s.%N)
 out=$(probe http_slow "$A/r/0")
 t1=$(date +%s.%N)
-check "fast probe beside a hanging one" has "$out" "probe_success 1"
-check "fast probe returns in < 1 s beside a hanging one" awk -v a="$t0" -v b="$t1" 'BEGIN{exit !(b - a < 1)}'
-kill -0 "$slowpid" 2>/dev/null && ok "hanging probe still running" || bad "hanging probe still running"
+t_check "fast probe beside a hanging one" has "$out" "probe_success 1"
+t_check "fast probe returns in < 1 s beside a hanging one" awk -v a="$t0" -v b="$t1" 'BEGIN{exit !(b - a < 1)}'
+kill -0 "$slowpid" 2>/dev/null && t_ok "hanging probe still running" || t_bad "hanging probe still running"
 out=$(curl -s "http://127.0.0.1:$BP/probe?module=http_slow&target=$A/slow" \
       -H 'X-Prometheus-Scrape-Timeout-Seconds: 1.2')
-check "hanging target times out" has "$out" "probe_success 0"
+t_check "hanging target times out" has "$out" "probe_success 0"
 wait "$slowpid"
 out=$(probe icmp 127.0.0.1)
-check "icmp success" has "$out" "probe_success 1"
-check "icmp hop limit" grep -q '^probe_icmp_reply_hop_limit ' <<<"$out"
+t_check "icmp success" has "$out" "probe_success 1"
+t_check "icmp hop limit" grep -q '^probe_icmp_reply_hop_limit ' <<<"$out"
 if [ -x "$DNSMASQ" ]; then
     for _ in $(seq 50); do [ -s "$T/dnsmasq.pid" ] && break; sleep 0.1; done
     D="127.0.0.1:$DP"
     out=$(probe dns_a "$D")
-    check "dns A success" has "$out" "probe_success 1"
-    check "dns A answer count" has "$out" "probe_dns_answer_rrs 1"
-    check "dns three phases" test "$(grep -c '^probe_dns_duration_seconds{phase=' <<<"$out")" = 3
-    check "dns A ip hash" has "$out" "probe_ip_addr_hash 3.668918509e+09"
+    t_check "dns A success" has "$out" "probe_success 1"
+    t_check "dns A answer count" has "$out" "probe_dns_answer_rrs 1"
+    t_check "dns three phases" test "$(grep -c '^probe_dns_duration_seconds{phase=' <<<"$out")" = 3
+    t_check "dns A ip hash" has "$out" "probe_ip_addr_hash 3.668918509e+09"
     out=$(probe dns_aaaa "$D" "&debug=true")
-    check "dns AAAA success" has "$out" "probe_success 1"
-    check "dns AAAA rr text" grep -qF 'rr="www.test.lan.\t600\tIN\tAAAA\t2001:db8::10"' <<<"$out"
+    t_check "dns AAAA success" has "$out" "probe_success 1"
+    t_check "dns AAAA rr text" grep -qF 'rr="www.test.lan.\t600\tIN\tAAAA\t2001:db8::10"' <<<"$out"
     out=$(probe dns_mx_tcp "$D")
-    check "dns MX over TCP success" has "$out" "probe_success 1"
+    t_check "dns MX over TCP success" has "$out" "probe_success 1"
     out=$(probe dns_txt "$D" "&debug=true")
-    check "dns TXT success" has "$out" "probe_success 1"
-    check "dns TXT rr text" grep -qF 'IN\tTXT\t\"v=spf1 -all\""' <<<"$out"
+    t_check "dns TXT success" has "$out" "probe_success 1"
+    t_check "dns TXT rr text" grep -qF 'IN\tTXT\t\"v=spf1 -all\""' <<<"$out"
     out=$(probe dns_soa "$D")
-    check "dns SOA serial" has "$out" "probe_dns_serial 2.024010101e+09"
+    t_check "dns SOA serial" has "$out" "probe_dns_serial 2.024010101e+09"
     out=$(probe dns_nx "$D" "&debug=true")
-    check "dns NXDOMAIN fails" has "$out" "probe_success 0"
-    check "dns NXDOMAIN queried" has "$out" "probe_dns_query_succeeded 1"
-    check "dns NXDOMAIN reason" grep -q 'Rcode is not one of the valid rcodes.*NXDOMAIN' <<<"$out"
+    t_check "dns NXDOMAIN fails" has "$out" "probe_success 0"
+    t_check "dns NXDOMAIN queried" has "$out" "probe_dns_query_succeeded 1"
+    t_check "dns NXDOMAIN reason" grep -q 'Rcode is not one of the valid rcodes.*NXDOMAIN' <<<"$out"
     out=$(probe dns_badmatch "$D" "&debug=true")
-    check "dns not-matches regexp fails" has "$out" "probe_success 0"
-    check "dns not-matches reason" grep -q 'At least one RR did not match regexp' <<<"$out"
+    t_check "dns not-matches regexp fails" has "$out" "probe_success 0"
+    t_check "dns not-matches reason" grep -q 'At least one RR did not match regexp' <<<"$out"
     out=$(probe dns_a "127.0.0.1:$CLOSED")
-    check "dns closed port fails" has "$out" "probe_dns_query_succeeded 0"
+    t_check "dns closed port fails" has "$out" "probe_dns_query_succeeded 0"
 else
-    bad "dnsmasq installed (scripts/deps.sh --test)"
+    t_bad "dnsmasq installed (scripts/deps.sh --test)"
 fi
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$BP/probe?module=nosuch&target=x")
-check "unknown module 400" test "$code" = 400
+t_check "unknown module 400" test "$code" = 400
 selfm() { curl -s "http://127.0.0.1:$BP/metrics"; }
-check "blackbox_module_unknown_total counts it" has "$(selfm)" "blackbox_module_unknown_total 1"
-check "config loaded: reload_successful 1" has "$(selfm)" "blackbox_exporter_config_last_reload_successful 1"
+t_check "blackbox_module_unknown_total counts it" has "$(selfm)" "blackbox_module_unknown_total 1"
+t_check "config loaded: reload_successful 1" has "$(selfm)" "blackbox_exporter_config_last_reload_successful 1"
 t_ok=$(selfm | awk '/^blackbox_exporter_config_last_reload_success_timestamp_seconds /{printf "%d", $2}')
-check "reload success timestamp is now" test $(( $(date +%s) - ${t_ok:-0} )) -lt 600
+t_check "reload success timestamp is now" test $(( $(date +%s) - ${t_ok:-0} )) -lt 600
 # probe history: the landing page lists recent probes, /logs?id=N has their debug text
 page=$(curl -s "http://127.0.0.1:$BP/")
-check "landing page lists recent probes" grep -q "Recent Probes" <<<"$page"
+t_check "landing page lists recent probes" grep -q "Recent Probes" <<<"$page"
 lastid=$(grep -o "logs?id=[0-9]*" <<<"$page" | head -1 | cut -d= -f2)
-check "newest probe first with a logs link" test -n "$lastid"
-check "/logs?id= has the probe's debug text" sh -c "curl -s 'http://127.0.0.1:$BP/logs?id=$lastid' | grep -q 'Metrics that would have been returned'"
+t_check "newest probe first with a logs link" test -n "$lastid"
+t_check "/logs?id= has the probe's debug text" sh -c "curl -s 'http://127.0.0.1:$BP/logs?id=$lastid' | grep -q 'Metrics that would have been returned'"
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$BP/logs?id=99999999")
-check "/logs of an unknown id 404" test "$code" = 404
+t_check "/logs of an unknown id 404" test "$code" = 404
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$BP/probe?module=http_2xx")
-check "missing target 400" test "$code" = 400
+t_check "missing target 400" test "$code" = 400
 out=$(curl -s -H 'X-Prometheus-Scrape-Timeout-Seconds: 1.5' \
     "http://127.0.0.1:$BP/probe?module=http_2xx&target=127.0.0.1:$HP&debug=true")
-check "scrape timeout header caps timeout" grep -q 'timeout_seconds=1"\?$\|timeout_seconds=1 ' <<<"$out"
+t_check "scrape timeout header caps timeout" grep -q 'timeout_seconds=1"\?$\|timeout_seconds=1 ' <<<"$out"
 
 # reload: a bad file is refused and the old config stays; SIGHUP reloads a good one.
 cp "$T/bb.yml" "$T/bb.good"
 printf 'modules:\n  x:\n    prober: http\n    bogus: 1\n' > "$T/bb.yml"
 code=$(curl -s -o "$T/reload.out" -w '%{http_code}' -XPOST "http://127.0.0.1:$BP/-/reload")
-check "bad reload 500" test "$code" = 500
-check "bad reload names file:line" grep -q "bb.yml:4:5" "$T/reload.out"
-check "old config kept" has "$(probe http_2xx "127.0.0.1:$HP")" "probe_success 1"
-check "bad reload: reload_successful 0" has "$(selfm)" "blackbox_exporter_config_last_reload_successful 0"
+t_check "bad reload 500" test "$code" = 500
+t_check "bad reload names file:line" grep -q "bb.yml:4:5" "$T/reload.out"
+t_check "old config kept" has "$(probe http_2xx "127.0.0.1:$HP")" "probe_success 1"
+t_check "bad reload: reload_successful 0" has "$(selfm)" "blackbox_exporter_config_last_reload_successful 0"
 cp "$T/bb.good" "$T/bb.yml"
 kill -HUP "$BBPID"; sleep 0.3
-check "SIGHUP reload" grep -q 'Reloaded config file' "$T/bb.log"
-check "alive after SIGHUP" has "$(probe http_2xx "127.0.0.1:$HP")" "probe_success 1"
-check "SIGHUP reload: reload_successful 1" has "$(selfm)" "blackbox_exporter_config_last_reload_successful 1"
+t_check "SIGHUP reload" grep -q 'Reloaded config file' "$T/bb.log"
+t_check "alive after SIGHUP" has "$(probe http_2xx "127.0.0.1:$HP")" "probe_success 1"
+t_check "SIGHUP reload: reload_successful 1" has "$(selfm)" "blackbox_exporter_config_last_reload_successful 1"
 if command -v promtool >/dev/null; then
-    check "promtool /metrics" sh -c "curl -s http://127.0.0.1:$BP/metrics | promtool check metrics"
+    t_check "promtool /metrics" sh -c "curl -s http://127.0.0.1:$BP/metrics | promtool check metrics"
 fi
 
 # Parity with the Go build: the same families (and label names) per module.
@@ -569,11 +547,11 @@ values() { grep -v '^#' | grep -Ev '^probe_(duration_seconds|http_duration_secon
 labels() { grep -o '^[a-z_]*{[^}]*}' | sed -E 's/="[^"]*"//g' | sort -u; }
 if [ -x "$GO" ]; then
     "$GO" --config.file="$T/bb.yml" --web.listen-address=127.0.0.1:$GP >/dev/null 2>&1 &
-    pids+=("$!")
+    t_pids+=("$!")
     dnscases=()
     [ -x "$DNSMASQ" ] && dnscases=("dns_a 127.0.0.1:$DP" "dns_soa 127.0.0.1:$DP" "dns_nx 127.0.0.1:$DP"
                                     "dns_mx_tcp 127.0.0.1:$DP" "dns_a 127.0.0.1:$CLOSED")
-    if wait_port "$GP"; then
+    if t_wait_port "$GP"; then
         for c in "http_2xx 127.0.0.1:$HP" "http_2xx 127.0.0.1:$CLOSED" "https_ca https://localhost:$SP/" \
                  "tcp_connect 127.0.0.1:$TP" "tcp_tls 127.0.0.1:$SP" "icmp 127.0.0.1" \
                  "${dnscases[@]}"; do
@@ -581,9 +559,9 @@ if [ -x "$GO" ]; then
             ours=$(probe "$1" "$2"); theirs=$(curl -s "http://127.0.0.1:$GP/probe?module=$1&target=$2")
             if [ "$(families <<<"$ours")" = "$(families <<<"$theirs")" ] &&
                [ "$(labels <<<"$ours")" = "$(labels <<<"$theirs")" ]; then
-                ok "same families as Go: $1 $2"
+                t_ok "same families as Go: $1 $2"
             else
-                bad "same families as Go: $1 $2"
+                t_bad "same families as Go: $1 $2"
                 diff <(families <<<"$ours"; labels <<<"$ours") <(families <<<"$theirs"; labels <<<"$theirs")
             fi
         done
@@ -597,17 +575,16 @@ if [ -x "$GO" ]; then
             set -- $c
             ours=$(probe "$1" "$2"); theirs=$(curl -s "http://127.0.0.1:$GP/probe?module=$1&target=$2")
             if [ "$(values <<<"$ours")" = "$(values <<<"$theirs")" ]; then
-                ok "same values as Go: $1 $2"
+                t_ok "same values as Go: $1 $2"
             else
-                bad "same values as Go: $1 $2"
+                t_bad "same values as Go: $1 $2"
                 diff <(values <<<"$ours") <(values <<<"$theirs")
             fi
         done
     else
-        bad "Go blackbox_exporter did not start"
+        t_bad "Go blackbox_exporter did not start"
     fi
 else
-    bad "Go blackbox_exporter installed at $GO (scripts/deps.sh --test)"
+    t_bad "Go blackbox_exporter installed at $GO (scripts/deps.sh --test)"
 fi
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+t_summary

@@ -1,62 +1,35 @@
 # SPDX-License-Identifier: Apache-2.0
-# lib.bash: what flint's integration scripts share (sourced, not run): the binaries from
-# $FLINT and $NODE_EXPORTER (default: this variant's build), a temporary work dir removed
-# on exit with every process started through start_bg, free loopback ports, ok/bad
-# counters with the closing "N passed, N failed" line, and waiting helpers.
+# lib.bash: what flint's integration scripts share (sourced, not run): tests/lib.sh (a temp
+# dir $work removed on exit with every process started through start_bg, free loopback
+# ports, ok/bad counters with the closing "N passed, N failed" line, waiting helpers) under
+# the names these scripts use, the binaries from $FLINT and $NODE_EXPORTER (default: this
+# variant's build), and a failure for any sanitizer report in the logs.
 cd "$(dirname "$0")/../../.."
+. tests/lib.sh
 FLINT=${FLINT:-build/${VARIANT:-release}/flint/flint}
 NODE_EXPORTER=${NODE_EXPORTER:-build/${VARIANT:-release}/node_exporter/node_exporter}
-pass=0; fail=0
-work=$(mktemp -d)
-bg_pids=()
-cleanup() {
-    exec 2>/dev/null   # no "Killed" job notices after the summary line
-    for p in "${bg_pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
-    wait 2>/dev/null
-    rm -rf "$work"
-}
-trap cleanup EXIT
+t_init flint-it; work=$T
 
-ok()  { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; [ $# -gt 1 ] && printf '%s\n' "$2" | head -n 20 | sed 's/^/     | /'; }
-check() {  # check NAME CMD...: passes when CMD succeeds
-    local name=$1; shift
-    if "$@" >"$work/out" 2>&1; then ok "$name"; else bad "$name" "$(cat "$work/out")"; fi
-}
+ok()  { t_ok "$@"; }
+bad() { t_bad "$@"; }
+check() { t_check_quiet "$@"; }   # check NAME CMD...: passes when CMD succeeds
 finish() {  # a sanitizer build's reports in any log fail the script, then the summary
     if grep -q 'Sanitizer\|runtime error:' "$work"/*.log 2>/dev/null; then
         bad "no sanitizer report in the logs" "$(grep -h -A8 'Sanitizer\|runtime error:' "$work"/*.log)"
     else
         ok "no sanitizer report in the logs"
     fi
-    echo "$pass passed, $fail failed"
-    [ "$fail" -eq 0 ]
-    exit $?
+    t_finish
 }
 need() {  # need BIN...: stop the script (as a failure) when a binary is missing
     for b in "$@"; do
         if [ ! -x "$b" ]; then bad "binary $b exists (run make all)"; finish; fi
     done
 }
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
+free_port() { t_free_port; }
 # start_bg LOG CMD...: run CMD in the background, output to LOG; sets $last_pid.
-start_bg() {
-    local log=$1; shift
-    "$@" >"$log" 2>&1 &
-    last_pid=$!
-    bg_pids+=("$last_pid")
-}
-# wait_http URL [TRIES]: until URL answers 200 (0.1 s steps; default 100).
-wait_http() {
-    local i
-    for i in $(seq 1 "${2:-100}"); do
-        curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
-        sleep 0.1
-    done
-    return 1
-}
+start_bg() { t_bg "$@"; last_pid=$t_pid; }
+wait_http() { t_wait_http "$@"; }   # wait_http URL [TRIES]: until URL answers 2xx
 # wait_for TRIES CMD...: until CMD succeeds (0.2 s steps).
 wait_for() {
     local n=$1 i; shift

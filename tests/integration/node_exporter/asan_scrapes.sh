@@ -8,27 +8,22 @@ set -u
 cd "$(dirname "$0")/../../.."
 BIN=${NODE_EXPORTER_ASAN:-build/asan/node_exporter/node_exporter}
 SCRAPES=${SCRAPES:-1000}
-pass=0; fail=0
-work=$(mktemp -d)
+. tests/lib.sh
+t_init ne-it; work=$T
+T_DETAIL=60
 pid=
-cleanup() {
-    [ -n "$pid" ] && { kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }
-    rm -rf "$work"
-}
-trap cleanup EXIT
-ok()  { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; [ $# -gt 1 ] && printf '%s\n' "$2" | head -n 60 | sed 's/^/     | /'; }
+t_on_exit() { [ -n "$pid" ] && t_kill "$pid"; }
 
 if [ ! -x "$BIN" ]; then
-    bad "binary $BIN exists (run make VARIANT=asan all)"
-    echo "$pass passed, $fail failed"; exit 1
+    t_bad "binary $BIN exists (run make VARIANT=asan all)"
+    t_finish
 fi
 
 mkdir "$work/textfile"
 printf '# HELP demo_value A demo.\n# TYPE demo_value gauge\ndemo_value{a="1"} 1\n' >"$work/textfile/good.prom"
 printf 'demo_value{a="1"} 1 2\nnot a metric\n' >"$work/textfile/bad.prom"
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+port=$(t_free_port)
 url=http://127.0.0.1:$port
 export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:abort_on_error=0:log_path=$work/asan"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$work/ubsan"
@@ -36,15 +31,9 @@ export LSAN_OPTIONS="log_path=$work/lsan"
 "$BIN" --web.listen-address=127.0.0.1:$port --collector.textfile.directory="$work/textfile" \
     >"$work/log" 2>&1 &
 pid=$!
-up=0
-for _ in $(seq 1 200); do
-    curl -fsS "$url/-/healthy" >/dev/null 2>&1 && { up=1; break; }
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.05
-done
-if [ $up = 1 ]; then ok "ASan build starts"
-else bad "ASan build starts" "$(tail -n 30 "$work/log"; cat "$work"/asan.* 2>/dev/null)"
-    echo "$pass passed, $fail failed"; exit 1; fi
+if t_wait_up "$pid" "$url/-/healthy"; then t_ok "ASan build starts"
+else t_bad "ASan build starts" "$(tail -n 30 "$work/log"; cat "$work"/asan.* 2>/dev/null)"
+    t_finish; fi
 
 # The mix: most scrapes plain; every 10th gzip, every 25th a collect[] filter, every 50th
 # an exclude[] filter, every 100th an unknown collector (400). Counts non-2xx/400 answers.
@@ -65,12 +54,12 @@ for i in $(seq 1 "$SCRAPES"); do
         kill -0 "$pid" 2>/dev/null || break
     fi
 done
-if [ $errs = 0 ]; then ok "$n scrapes answered as expected"
-else bad "$errs of $n scrapes failed"; fi
+if [ $errs = 0 ]; then t_ok "$n scrapes answered as expected"
+else t_bad "$errs of $n scrapes failed"; fi
 
 # one full page must still parse after all that
 curl -fsS "$url/metrics" -o "$work/page" && grep -q '^node_exporter_build_info' "$work/page" &&
-    ok "last page complete" || bad "last page complete"
+    t_ok "last page complete" || t_bad "last page complete"
 
 kill -TERM "$pid" 2>/dev/null
 rc=
@@ -79,13 +68,12 @@ for _ in $(seq 1 200); do
     sleep 0.05
 done
 pid=
-if [ "$rc" = 0 ]; then ok "SIGTERM: exit 0"
-else bad "SIGTERM: exit 0 within 10 s" "rc '$rc'; log: $(tail -n 10 "$work/log")"; fi
+if [ "$rc" = 0 ]; then t_ok "SIGTERM: exit 0"
+else t_bad "SIGTERM: exit 0 within 10 s" "rc '$rc'; log: $(tail -n 10 "$work/log")"; fi
 
 reports=$(cat "$work"/asan.* "$work"/ubsan.* "$work"/lsan.* 2>/dev/null)
 if [ -z "$reports" ] && ! grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$work/log"; then
-    ok "no ASan/LSan/UBSan reports"
-else bad "sanitizer reports" "$reports$(grep -A30 -E 'Sanitizer|runtime error' "$work/log")"; fi
+    t_ok "no ASan/LSan/UBSan reports"
+else t_bad "sanitizer reports" "$reports$(grep -A30 -E 'Sanitizer|runtime error' "$work/log")"; fi
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+t_summary

@@ -9,16 +9,9 @@ set -u
 cd "$(dirname "$0")/../../.."
 BIN=${NODE_EXPORTER:-build/${VARIANT:-release}/node_exporter/node_exporter}
 GO=${GO_NODE_EXPORTER:-/usr/bin/prometheus-node-exporter}
-pass=0; fail=0
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-ok()  { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; [ $# -gt 1 ] && printf '%s\n' "$2" | head -n 60 | sed 's/^/     | /'; }
+. tests/lib.sh
+t_init ne-it; work=$T
+T_DETAIL=60
 
 # Deliberate differences: families Go emits here that ours does not, or the reverse.
 # Each entry needs a reason; the README lists them. (go_* and promhttp_* are skipped:
@@ -32,8 +25,8 @@ NOT_YET=()
 
 for b in "$BIN" "$GO"; do
     if [ ! -x "$b" ]; then
-        bad "binary $b exists (make all; scripts/deps.sh --test installs the Go one)"
-        echo "$pass passed, $fail failed"; exit 1
+        t_bad "binary $b exists (make all; scripts/deps.sh --test installs the Go one)"
+        t_finish
     fi
 done
 
@@ -42,21 +35,20 @@ mkdir "$work/textfile"
 # no systemd (nor its D-Bus) on the test machines, so Go's would only report a failure.
 FLAGS=(--collector.textfile.directory="$work/textfile" --no-collector.systemd)
 
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 start() {  # start NAME BIN: run it, wait for /metrics, leave the page in $work/NAME.txt
-    local name=$1 bin=$2 port; port=$(freeport)
+    local name=$1 bin=$2 port; port=$(t_free_port)
     "$bin" --web.listen-address=127.0.0.1:$port "${FLAGS[@]}" >"$work/$name.log" 2>&1 &
-    pids+=($!)
+    t_pids+=($!)
     for _ in $(seq 1 100); do
         curl -fsS "http://127.0.0.1:$port/metrics" -o "$work/$name.txt" 2>/dev/null && return 0
-        kill -0 "${pids[-1]}" 2>/dev/null || break
+        kill -0 "${t_pids[-1]}" 2>/dev/null || break
         sleep 0.05
     done
-    bad "$name exporter serves /metrics" "$(tail -n 20 "$work/$name.log")"
+    t_bad "$name exporter serves /metrics" "$(tail -n 20 "$work/$name.log")"
     return 1
 }
-start go "$GO" || { echo "$pass passed, $fail failed"; exit 1; }
-start ours "$BIN" || { echo "$pass passed, $fail failed"; exit 1; }
+start go "$GO" || { t_finish; }
+start ours "$BIN" || { t_finish; }
 
 # summary: one line per family "name<TAB>type<TAB>sorted,label,names" (labels unioned over
 # the family's samples, without le/quantile), plus "collector<TAB>name" per
@@ -108,8 +100,8 @@ allowed() { local f; for f in "${ALLOW[@]}"; do [ "$f" = "$1" ] && return 0; don
 notyet_re="^($(IFS='|'; echo "${NOT_YET[*]:-@none@}"))\$"
 diff <(grep $'^collector\t' "$work/go.sum" | cut -f2 | grep -Ev "$notyet_re") \
      <(grep $'^collector\t' "$work/ours.sum" | cut -f2) \
-    >"$work/cdiff" && ok "same collectors enabled ($(grep -c $'^collector\t' "$work/go.sum"))" ||
-    bad "same collectors enabled (< Go only, > ours only)" "$(grep '^[<>]' "$work/cdiff")"
+    >"$work/cdiff" && t_ok "same collectors enabled ($(grep -c $'^collector\t' "$work/go.sum"))" ||
+    t_bad "same collectors enabled (< Go only, > ours only)" "$(grep '^[<>]' "$work/cdiff")"
 
 # 2. families and label names
 missing=(); labeldiff=(); typediff=(); extra=()
@@ -127,30 +119,29 @@ while IFS=$'\t' read -r _ fam _ lab; do
 done < <(grep $'^family\t' "$work/ours.sum")
 
 ngo=$(grep -c $'^family\t' "$work/go.sum")
-if [ ${#missing[@]} = 0 ]; then ok "all $ngo Go families present in ours"
-else bad "${#missing[@]} of $ngo Go families missing in ours" "$(printf '%s\n' "${missing[@]}")"; fi
-if [ ${#labeldiff[@]} = 0 ]; then ok "label names match per family"
-else bad "label names differ in ${#labeldiff[@]} families" "$(printf '%s\n' "${labeldiff[@]}")"; fi
-if [ ${#typediff[@]} = 0 ]; then ok "types match per family"
-else bad "types differ in ${#typediff[@]} families" "$(printf '%s\n' "${typediff[@]}")"; fi
-if [ ${#extra[@]} = 0 ]; then ok "no families only in ours"
-else bad "${#extra[@]} families only in ours" "$(printf '%s\n' "${extra[@]}")"; fi
+if [ ${#missing[@]} = 0 ]; then t_ok "all $ngo Go families present in ours"
+else t_bad "${#missing[@]} of $ngo Go families missing in ours" "$(printf '%s\n' "${missing[@]}")"; fi
+if [ ${#labeldiff[@]} = 0 ]; then t_ok "label names match per family"
+else t_bad "label names differ in ${#labeldiff[@]} families" "$(printf '%s\n' "${labeldiff[@]}")"; fi
+if [ ${#typediff[@]} = 0 ]; then t_ok "types match per family"
+else t_bad "types differ in ${#typediff[@]} families" "$(printf '%s\n' "${typediff[@]}")"; fi
+if [ ${#extra[@]} = 0 ]; then t_ok "no families only in ours"
+else t_bad "${#extra[@]} families only in ours" "$(printf '%s\n' "${extra[@]}")"; fi
 
 # 3. promtool on our page: 0, or 3 with lint advice only (upstream's own names)
 if command -v promtool >/dev/null; then
     promtool check metrics <"$work/ours.txt" >"$work/lint" 2>&1; rc=$?
-    if [ $rc = 0 ]; then ok "promtool check metrics"
+    if [ $rc = 0 ]; then t_ok "promtool check metrics"
     elif [ $rc = 3 ]; then
         # lint advice is acceptable only on names the Go build itself emits
         own=$(grep -oE '^[a-zA-Z_:][a-zA-Z0-9_:]*' "$work/lint" | sort -u | while read -r n; do
             grep -qP "^family\t\Q$n\E\t" "$work/go.sum" || echo "$n"; done)
-        if [ -z "$own" ]; then ok "promtool check metrics (lint advice on upstream names only, rc 3)"
-        else bad "promtool lint on names Go does not emit" "$own"; fi
+        if [ -z "$own" ]; then t_ok "promtool check metrics (lint advice on upstream names only, rc 3)"
+        else t_bad "promtool lint on names Go does not emit" "$own"; fi
         sed 's/^/     lint: /' "$work/lint"
-    else bad "promtool check metrics (rc $rc)" "$(cat "$work/lint")"; fi
+    else t_bad "promtool check metrics (rc $rc)" "$(cat "$work/lint")"; fi
 else
-    bad "promtool installed (scripts/deps.sh --test)"
+    t_bad "promtool installed (scripts/deps.sh --test)"
 fi
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+t_summary

@@ -8,52 +8,36 @@
 set -u
 cd "$(dirname "$0")/../../.."
 BIN=${NODE_EXPORTER:-build/${VARIANT:-release}/node_exporter/node_exporter}
-pass=0; fail=0
-work=$(mktemp -d)
+. tests/lib.sh
+t_init ne-it; work=$T
 pid=
-cleanup() {
-    [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
-    rm -rf "$work"
-}
-trap cleanup EXIT
+t_on_exit() { [ -n "$pid" ] && t_kill "$pid"; }
 
-ok()  { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; [ $# -gt 1 ] && printf '%s\n' "$2" | head -n 20 | sed 's/^/     | /'; }
-check() {  # check NAME CMD...: passes when CMD succeeds
-    local name=$1; shift
-    if "$@" >"$work/out" 2>&1; then ok "$name"; else bad "$name" "$(cat "$work/out")"; fi
-}
 
 if [ ! -x "$BIN" ]; then
-    bad "binary $BIN exists (run make all)"
-    echo "$pass passed, $fail failed"; exit 1
+    t_bad "binary $BIN exists (run make all)"
+    t_finish
 fi
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+port=$(t_free_port)
 url=http://127.0.0.1:$port
 
 "$BIN" --web.listen-address=127.0.0.1:$port >"$work/log" 2>&1 &
 pid=$!
 
-up=0
-for _ in $(seq 1 100); do
-    if curl -fsS "$url/-/healthy" >/dev/null 2>&1; then up=1; break; fi
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.05
-done
-if [ $up = 1 ]; then ok "/-/healthy answers"; else bad "/-/healthy answers" "$(cat "$work/log")"; fi
+if t_wait_up "$pid" "$url/-/healthy"; then t_ok "/-/healthy answers"; else t_bad "/-/healthy answers" "$(cat "$work/log")"; fi
 
-check "log has Listening on" grep -q "msg=\"Listening on\" address=127.0.0.1:$port" "$work/log"
+t_check_quiet "log has Listening on" grep -q "msg=\"Listening on\" address=127.0.0.1:$port" "$work/log"
 
 code=$(curl -s -o "$work/landing" -w '%{http_code}' "$url/")
-if [ "$code" = 200 ] && grep -q 'href="/metrics"' "$work/landing"; then ok "landing page links /metrics"
-else bad "landing page links /metrics" "code $code: $(head -c 400 "$work/landing")"; fi
+if [ "$code" = 200 ] && grep -q 'href="/metrics"' "$work/landing"; then t_ok "landing page links /metrics"
+else t_bad "landing page links /metrics" "code $code: $(head -c 400 "$work/landing")"; fi
 
 curl -fsS -D "$work/hdr" "$url/metrics" -o "$work/metrics" 2>"$work/err"
-check "/metrics 200" test -s "$work/metrics"
-check "content type text 0.0.4" grep -qi '^content-type: text/plain; version=0.0.4' "$work/hdr"
+t_check_quiet "/metrics 200" test -s "$work/metrics"
+t_check_quiet "content type text 0.0.4" grep -qi '^content-type: text/plain; version=0.0.4' "$work/hdr"
 for fam in node_exporter_build_info process_resident_memory_bytes; do
-    check "/metrics has $fam" grep -q "^$fam" "$work/metrics"
+    t_check_quiet "/metrics has $fam" grep -q "^$fam" "$work/metrics"
 done
 # One duration and one success sample per enabled collector (the log names them); with no
 # collector enabled yet there are none, which must not fail this script.
@@ -61,40 +45,40 @@ ncoll=$(grep -c 'level=info collector=' "$work/log")
 nok=$(grep -c '^node_scrape_collector_success{' "$work/metrics")
 ndur=$(grep -c '^node_scrape_collector_duration_seconds{' "$work/metrics")
 if [ "$nok" = "$ncoll" ] && [ "$ndur" = "$ncoll" ]; then
-    ok "node_scrape_collector_success/duration for each of $ncoll collectors"
-else bad "node_scrape_collector_success/duration per collector" "log $ncoll, success $nok, duration $ndur"; fi
+    t_ok "node_scrape_collector_success/duration for each of $ncoll collectors"
+else t_bad "node_scrape_collector_success/duration per collector" "log $ncoll, success $nok, duration $ndur"; fi
 
 curl -fsS -H 'Accept-Encoding: gzip' -D "$work/ghdr" "$url/metrics" -o "$work/metrics.gz"
-check "gzip content-encoding" grep -qi '^content-encoding: gzip' "$work/ghdr"
+t_check_quiet "gzip content-encoding" grep -qi '^content-encoding: gzip' "$work/ghdr"
 if gzip -dc "$work/metrics.gz" >"$work/metrics.gunz" 2>"$work/err"; then
     diff <(grep '^# TYPE' "$work/metrics" | sort) <(grep '^# TYPE' "$work/metrics.gunz" | sort) \
-        >"$work/diff" && ok "gzip body has the same families" ||
-        bad "gzip body has the same families" "$(cat "$work/diff")"
-else bad "gzip body decodes" "$(cat "$work/err")"; fi
+        >"$work/diff" && t_ok "gzip body has the same families" ||
+        t_bad "gzip body has the same families" "$(cat "$work/diff")"
+else t_bad "gzip body decodes" "$(cat "$work/err")"; fi
 
 code=$(curl -s -o "$work/body400" -w '%{http_code}' "$url/metrics?collect%5B%5D=nosuch")
 want="Couldn't create filtered metrics handler: couldn't create collector: missing collector: nosuch"
-if [ "$code" = 400 ] && grep -qF "$want" "$work/body400"; then ok "collect[]=nosuch gives 400"
-else bad "collect[]=nosuch gives 400" "code $code: $(cat "$work/body400")"; fi
+if [ "$code" = 400 ] && grep -qF "$want" "$work/body400"; then t_ok "collect[]=nosuch gives 400"
+else t_bad "collect[]=nosuch gives 400" "code $code: $(cat "$work/body400")"; fi
 
 if command -v promtool >/dev/null; then
     promtool check metrics <"$work/metrics" >"$work/lint" 2>&1; rc=$?
-    if [ $rc = 0 ]; then ok "promtool check metrics"
-    elif [ $rc = 3 ]; then ok "promtool check metrics (lint only, rc 3)"; sed 's/^/     lint: /' "$work/lint"
-    else bad "promtool check metrics (rc $rc)" "$(cat "$work/lint")"; fi
+    if [ $rc = 0 ]; then t_ok "promtool check metrics"
+    elif [ $rc = 3 ]; then t_ok "promtool check metrics (lint only, rc 3)"; sed 's/^/     lint: /' "$work/lint"
+    else t_bad "promtool check metrics (rc $rc)" "$(cat "$work/lint")"; fi
 else
-    bad "promtool installed (scripts/deps.sh --test installs prometheus)"
+    t_bad "promtool installed (scripts/deps.sh --test installs prometheus)"
 fi
 
 "$BIN" --help >"$work/help" 2>&1
-check "--help lists --web.listen-address=:9100" grep -q -- '--web.listen-address=:9100' "$work/help"
-check "--help lists --[no-]collector flags" grep -q -- '--collector.disable-defaults' "$work/help"
+t_check_quiet "--help lists --web.listen-address=:9100" grep -q -- '--web.listen-address=:9100' "$work/help"
+t_check_quiet "--help lists --[no-]collector flags" grep -q -- '--collector.disable-defaults' "$work/help"
 "$BIN" --version >"$work/version" 2>&1
-check "--version" grep -q '^node_exporter, version ' "$work/version"
+t_check_quiet "--version" grep -q '^node_exporter, version ' "$work/version"
 
 "$BIN" --x >"$work/unknown" 2>&1; rc=$?
 if [ $rc != 0 ] && grep -qF "node_exporter: error: unknown long flag '--x', try --help" "$work/unknown"
-then ok "unknown flag: kingpin's message"; else bad "unknown flag: kingpin's message" "rc $rc: $(cat "$work/unknown")"; fi
+then t_ok "unknown flag: kingpin's message"; else t_bad "unknown flag: kingpin's message" "rc $rc: $(cat "$work/unknown")"; fi
 
 kill -TERM "$pid"
 t0=$(date +%s%N); rc=
@@ -103,8 +87,7 @@ for _ in $(seq 1 40); do
     sleep 0.05
 done
 t1=$(date +%s%N)
-if [ "$rc" = 0 ]; then ok "SIGTERM: exit 0 in $(( (t1 - t0) / 1000000 )) ms"; pid=
-else bad "SIGTERM: exit 0 within 2 s" "rc '${rc}'; log: $(tail -n 5 "$work/log")"; fi
+if [ "$rc" = 0 ]; then t_ok "SIGTERM: exit 0 in $(( (t1 - t0) / 1000000 )) ms"; pid=
+else t_bad "SIGTERM: exit 0 within 2 s" "rc '${rc}'; log: $(tail -n 5 "$work/log")"; fi
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+t_summary

@@ -11,50 +11,34 @@ set -u
 cd "$(dirname "$0")/../../.."
 BIN=${NODE_EXPORTER:-build/${VARIANT:-release}/node_exporter/node_exporter}
 GO_BIN=${GO_NODE_EXPORTER:-/usr/bin/prometheus-node-exporter}
-pass=0; fail=0
-work=$(mktemp -d /tmp/sv-it-XXXXXX)
-pids=()
+. tests/lib.sh
+t_init sv-it; work=$T
+T_DETAIL=30
 svpid=
-cleanup() {
-    for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
-    if [ -n "$svpid" ] && kill -0 "$svpid" 2>/dev/null; then
-        local kids; kids=$(pgrep -P "$svpid")   # its programs, by pid
-        kill -TERM "$svpid" 2>/dev/null          # supervisord stops them itself
-        for _ in $(seq 1 50); do kill -0 "$svpid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$svpid" $kids 2>/dev/null
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
+t_on_exit() { [ -n "$svpid" ] && t_stop_tree "$svpid"; }
 
-ok()  { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; [ $# -gt 1 ] && printf '%s\n' "$2" | head -n 30 | sed 's/^/     | /'; }
-finish() { echo "$pass passed, $fail failed"; [ "$fail" -eq 0 ]; exit $?; }
-freeport() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
 # has FILE LINE: FILE contains exactly the line LINE
 has() { grep -qxF -- "$2" "$1"; }
 expect() {  # expect NAME FILE LINE...: every LINE is in FILE
     local name=$1 file=$2; shift 2
     local missing=()
     for l in "$@"; do has "$file" "$l" || missing+=("$l"); done
-    if [ ${#missing[@]} = 0 ]; then ok "$name"
-    else bad "$name" "missing: $(printf '%s\n' "${missing[@]}")
+    if [ ${#missing[@]} = 0 ]; then t_ok "$name"
+    else t_bad "$name" "missing: $(printf '%s\n' "${missing[@]}")
 got: $(grep -E '^(# [A-Z]+ )?node_(supervisord|scrape_collector_success\{collector="supervisord")' "$file")"; fi
 }
 
 if ! command -v supervisord >/dev/null; then
-    bad "supervisord installed (apt-get install supervisor)"; finish
+    t_bad "supervisord installed (apt-get install supervisor)"; t_finish
 fi
 # another engineer writes main.c: wait for the binary a while
 for _ in $(seq 1 120); do [ -x "$BIN" ] && break; sleep 5; done
-if [ ! -x "$BIN" ]; then bad "binary $BIN exists (run make all)"; finish; fi
+if [ ! -x "$BIN" ]; then t_bad "binary $BIN exists (run make all)"; t_finish; fi
 # run a private copy, so a concurrent `make` relinking $BIN cannot break a later start
 sleep 1; cp "$BIN" "$work/node_exporter" && BIN=$work/node_exporter
 
 sock=$work/supervisor.sock
-svport=$(freeport)
+svport=$(t_free_port)
 cat >"$work/supervisord.conf" <<EOF
 [unix_http_server]
 file=$sock
@@ -106,17 +90,17 @@ for _ in $(seq 1 100); do
     kill -0 "$svpid" 2>/dev/null || break
     sleep 0.1
 done
-if [ $ready = 1 ]; then ok "supervisord up: sleeper RUNNING, stopped STOPPED, quick EXITED"
-else bad "supervisord up" "$(ctl status 2>&1; cat "$work/supervisord.out" "$work/supervisord.log" 2>/dev/null | tail)"; finish; fi
+if [ $ready = 1 ]; then t_ok "supervisord up: sleeper RUNNING, stopped STOPPED, quick EXITED"
+else t_bad "supervisord up" "$(ctl status 2>&1; cat "$work/supervisord.out" "$work/supervisord.log" 2>/dev/null | tail)"; t_finish; fi
 
 # start BIN ARGS...: run an exporter on a fresh port; sets $url; waits for /metrics
 start() {
     local bin=$1; shift
-    local port; port=$(freeport)
+    local port; port=$(t_free_port)
     url=http://127.0.0.1:$port/metrics
     "$bin" --web.listen-address=127.0.0.1:$port --collector.disable-defaults "$@" \
         >>"$work/exporter.log" 2>&1 &
-    pids+=($!); disown $!
+    t_pids+=($!); disown $!
     for _ in $(seq 1 200); do
         curl -fsS -o /dev/null "$url" 2>/dev/null && return 0
         sleep 0.1
@@ -127,7 +111,7 @@ scrape() { curl -fsS -o "$2" -w '%{http_code}' "$1" 2>/dev/null; }
 
 # --- ours, over the unix socket -----------------------------------------------------
 start "$BIN" --collector.supervisord --collector.supervisord.url="unix://$sock" ||
-    bad "our node_exporter starts" "$(tail "$work/exporter.log")"
+    t_bad "our node_exporter starts" "$(tail "$work/exporter.log")"
 ours_url=$url
 scrape "$ours_url" "$work/ours" >/dev/null
 expect "ours: unix socket, collector success 1" "$work/ours" \
@@ -155,42 +139,42 @@ st=$(grep '^node_supervisord_start_time_seconds{' "$work/ours")
 v=$(sed -n 's/^node_supervisord_start_time_seconds{group="sleeper",name="sleeper"} //p' <<<"$st")
 if [ "$(wc -l <<<"$st")" = 1 ] &&
     python3 -c "import sys,time; sys.exit(0 if abs(float('$v') - time.time()) < 600 else 1)" 2>/dev/null; then
-    ok "ours: start_time_seconds only for the running process, about now ($v)"
-else bad "ours: start_time_seconds only for the running process" "$st"; fi
+    t_ok "ours: start_time_seconds only for the running process, about now ($v)"
+else t_bad "ours: start_time_seconds only for the running process" "$st"; fi
 if grep -q '^node_supervisord_uptime' "$work/ours"; then
-    bad "ours: no node_supervisord_uptime (gone since node_exporter 0.16)"
-else ok "ours: no node_supervisord_uptime (gone since node_exporter 0.16)"; fi
+    t_bad "ours: no node_supervisord_uptime (gone since node_exporter 0.16)"
+else t_ok "ours: no node_supervisord_uptime (gone since node_exporter 0.16)"; fi
 
 # --- ours, URL from $SUPERVISORD_URL, and over HTTP with basic auth --------------------
 SUPERVISORD_URL="unix://$sock" start "$BIN" --collector.supervisord ||
-    bad "our node_exporter starts with SUPERVISORD_URL"
+    t_bad "our node_exporter starts with SUPERVISORD_URL"
 scrape "$url" "$work/ours_env" >/dev/null
 expect "ours: \$SUPERVISORD_URL is honoured" "$work/ours_env" \
     'node_scrape_collector_success{collector="supervisord"} 1' \
     'node_supervisord_state{group="quick",name="quick"} 100'
 start "$BIN" --collector.supervisord \
     --collector.supervisord.url="http://monitor:s3cret-pw@127.0.0.1:$svport/RPC2" ||
-    bad "our node_exporter starts (http)"
+    t_bad "our node_exporter starts (http)"
 scrape "$url" "$work/ours_http" >/dev/null
 if diff <(grep '^node_supervisord_' "$work/ours") <(grep '^node_supervisord_' "$work/ours_http") \
-    >"$work/diff"; then ok "ours: http://user:pass@ gives the same samples as unix://"
-else bad "ours: http://user:pass@ gives the same samples as unix://" "$(cat "$work/diff")"; fi
+    >"$work/diff"; then t_ok "ours: http://user:pass@ gives the same samples as unix://"
+else t_bad "ours: http://user:pass@ gives the same samples as unix://" "$(cat "$work/diff")"; fi
 start "$BIN" --collector.supervisord \
     --collector.supervisord.url="http://monitor:wrong-pw@127.0.0.1:$svport/RPC2" ||
-    bad "our node_exporter starts (wrong password)"
+    t_bad "our node_exporter starts (wrong password)"
 scrape "$url" "$work/ours_401" >/dev/null
 expect "ours: wrong password gives success 0" "$work/ours_401" \
     'node_scrape_collector_success{collector="supervisord"} 0'
 if grep -q 'wrong-pw\|s3cret-pw' "$work/exporter.log"; then
-    bad "no password in our log" "$(grep 'pw' "$work/exporter.log")"
-elif grep -q 'collector failed.*401' "$work/exporter.log"; then ok "no password in our log (401 logged)"
-else bad "401 logged" "$(tail -5 "$work/exporter.log")"; fi
+    t_bad "no password in our log" "$(grep 'pw' "$work/exporter.log")"
+elif grep -q 'collector failed.*401' "$work/exporter.log"; then t_ok "no password in our log (401 logged)"
+else t_bad "401 logged" "$(tail -5 "$work/exporter.log")"; fi
 
 # --- the Go build, same supervisord ----------------------------------------------------
 if [ -x "$GO_BIN" ]; then
     start "$GO_BIN" --collector.supervisord \
         --collector.supervisord.url="http://monitor:s3cret-pw@127.0.0.1:$svport/RPC2" ||
-        bad "Go node_exporter starts" "$(tail "$work/exporter.log")"
+        t_bad "Go node_exporter starts" "$(tail "$work/exporter.log")"
     go_url=$url
     scrape "$go_url" "$work/go" >/dev/null
     # families, HELP/TYPE and label names
@@ -198,45 +182,45 @@ if [ -x "$GO_BIN" ]; then
         sed -E 's/="[^"]*"/=/g; s/\} .*/}/' | sort -u; }
     if diff <(shape "$work/go") <(shape "$work/ours") >"$work/diff" && [ -s "$work/go" ] &&
         grep -q '^node_supervisord_up' "$work/go"; then
-        ok "Go vs ours: same node_supervisord_* families, HELP, TYPE and label names"
-    else bad "Go vs ours: same families and label names" "$(cat "$work/diff")"; fi
+        t_ok "Go vs ours: same node_supervisord_* families, HELP, TYPE and label names"
+    else t_bad "Go vs ours: same families and label names" "$(cat "$work/diff")"; fi
     if diff <(grep -E '^(# [A-Z]+ )?node_supervisord_' "$work/go") \
         <(grep -E '^(# [A-Z]+ )?node_supervisord_' "$work/ours") >"$work/diff"; then
-        ok "Go vs ours: node_supervisord_* identical byte for byte (values too)"
-    else bad "Go vs ours: node_supervisord_* identical" "$(cat "$work/diff")"; fi
+        t_ok "Go vs ours: node_supervisord_* identical byte for byte (values too)"
+    else t_bad "Go vs ours: node_supervisord_* identical" "$(cat "$work/diff")"; fi
     # node_exporter >= 1.0 also takes unix:// (PR #1592): the Debian 1.5 build must agree
     start "$GO_BIN" --collector.supervisord --collector.supervisord.url="unix://$sock" ||
-        bad "Go node_exporter starts (unix)"
+        t_bad "Go node_exporter starts (unix)"
     scrape "$url" "$work/go_unix" >/dev/null
     if diff <(grep '^node_supervisord_' "$work/go") <(grep '^node_supervisord_' "$work/go_unix") \
-        >"$work/diff"; then ok "Go build reads unix:// too (same samples)"
-    else bad "Go build reads unix:// too" "$(cat "$work/diff")"; fi
+        >"$work/diff"; then t_ok "Go build reads unix:// too (same samples)"
+    else t_bad "Go build reads unix:// too" "$(cat "$work/diff")"; fi
 else
-    bad "Go node_exporter at $GO_BIN (apt-get install prometheus-node-exporter)"
+    t_bad "Go node_exporter at $GO_BIN (apt-get install prometheus-node-exporter)"
 fi
 
 # --- supervisord goes away: the scrape still works, the collector fails ----------------
 kill -TERM "$svpid"
 for _ in $(seq 1 100); do kill -0 "$svpid" 2>/dev/null || break; sleep 0.1; done
-if kill -0 "$svpid" 2>/dev/null; then bad "supervisord stopped"; else ok "supervisord stopped"; fi
+if kill -0 "$svpid" 2>/dev/null; then t_bad "supervisord stopped"; else t_ok "supervisord stopped"; fi
 svpid=
 code=$(scrape "$ours_url" "$work/ours_down")
 if [ "$code" = 200 ] && has "$work/ours_down" 'node_scrape_collector_success{collector="supervisord"} 0'; then
-    ok "ours: supervisord down: /metrics 200, collector success 0"
-else bad "ours: supervisord down: /metrics 200, collector success 0" "code $code"; fi
+    t_ok "ours: supervisord down: /metrics 200, collector success 0"
+else t_bad "ours: supervisord down: /metrics 200, collector success 0" "code $code"; fi
 # upstream emits no node_supervisord_* at all then (there is no process to label)
 if grep -q '^node_supervisord_' "$work/ours_down"; then
-    bad "ours: supervisord down: no node_supervisord_* series" "$(grep '^node_supervisord_' "$work/ours_down")"
-else ok "ours: supervisord down: no node_supervisord_* series (as upstream)"; fi
+    t_bad "ours: supervisord down: no node_supervisord_* series" "$(grep '^node_supervisord_' "$work/ours_down")"
+else t_ok "ours: supervisord down: no node_supervisord_* series (as upstream)"; fi
 if grep -q 'collector failed.*supervisord.*unable to call supervisord' "$work/exporter.log"; then
-    ok "ours: failure logged as 'unable to call supervisord'"
-else bad "ours: failure logged" "$(tail -5 "$work/exporter.log")"; fi
+    t_ok "ours: failure logged as 'unable to call supervisord'"
+else t_bad "ours: failure logged" "$(tail -5 "$work/exporter.log")"; fi
 if [ -x "$GO_BIN" ] && [ -n "${go_url:-}" ]; then
     code=$(scrape "$go_url" "$work/go_down")
     if [ "$code" = 200 ] && has "$work/go_down" 'node_scrape_collector_success{collector="supervisord"} 0' &&
         ! grep -q '^node_supervisord_' "$work/go_down"; then
-        ok "Go agrees when supervisord is down (success 0, no node_supervisord_*)"
-    else bad "Go agrees when supervisord is down" "code $code: $(grep supervisord "$work/go_down")"; fi
+        t_ok "Go agrees when supervisord is down (success 0, no node_supervisord_*)"
+    else t_bad "Go agrees when supervisord is down" "code $code: $(grep supervisord "$work/go_down")"; fi
 fi
 
-finish
+t_finish

@@ -12,31 +12,16 @@ V=${VARIANT:-release}
 BIN=${NODE_EXPORTER:-build/$V/node_exporter/node_exporter}
 FAKE=build/$V/tests/tools/fake_systemd
 UNITS=tests/fixtures/node_exporter/systemd/units.txt
-pass=0; fail=0
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do { kill -KILL "$p"; wait "$p"; } 2>/dev/null; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
+. tests/lib.sh
+t_init ne-it; work=$T
 
-ok()  { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; [ $# -gt 1 ] && printf '%s\n' "$2" | head -n 20 | sed 's/^/     | /'; }
-has() {  # has LINE: the last scrape holds exactly this sample line
-    if grep -qxF -- "$1" "$work/metrics"; then ok "$1"
-    else bad "$1" "$(grep -F "${1%%\{*}" "$work/metrics" | head -n 8)"; fi
-}
-hasnt() {  # hasnt PATTERN: no line of the last scrape matches
-    if grep -qE -- "$1" "$work/metrics"; then bad "no line matches $1" "$(grep -E -- "$1" "$work/metrics" | head -n 5)"
-    else ok "no line matches $1"; fi
-}
-finish() { echo "$pass passed, $fail failed"; [ $fail -eq 0 ]; exit $?; }
+has() { t_has "$work/metrics" "$1"; }     # has LINE: the last scrape holds exactly this line
+hasnt() { t_hasnt "$work/metrics" "$1"; } # hasnt PATTERN: no line of the last scrape matches
 
 for x in "$BIN" "$FAKE"; do
-    [ -x "$x" ] || { bad "$x exists (run make all unit)"; finish; }
+    [ -x "$x" ] || { t_bad "$x exists (run make all unit)"; t_finish; }
 done
-command -v dbus-daemon >/dev/null || { bad "dbus-daemon installed (Debian package dbus)"; finish; }
+command -v dbus-daemon >/dev/null || { t_bad "dbus-daemon installed (Debian package dbus)"; t_finish; }
 
 cat > "$work/bus.conf" <<CONF
 <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
@@ -53,33 +38,28 @@ cat > "$work/bus.conf" <<CONF
 </busconfig>
 CONF
 dbus-daemon --config-file="$work/bus.conf" --nofork --print-address=1 >"$work/addr" 2>"$work/dbus.log" &
-pids+=($!)
+t_pids+=($!)
 for _ in $(seq 1 100); do [ -s "$work/addr" ] && break; sleep 0.05; done
 addr=$(head -n 1 "$work/addr")
-[ -n "$addr" ] || { bad "dbus-daemon prints its address" "$(cat "$work/dbus.log")"; finish; }
-ok "dbus-daemon listening"
+[ -n "$addr" ] || { t_bad "dbus-daemon prints its address" "$(cat "$work/dbus.log")"; t_finish; }
+t_ok "dbus-daemon listening"
 
 "$FAKE" --address "$addr" "$UNITS" >"$work/fake.out" 2>&1 &
 fake=$!
-pids+=($fake)
+t_pids+=($fake)
 for _ in $(seq 1 100); do grep -q READY "$work/fake.out" 2>/dev/null && break; sleep 0.05; done
-if grep -q READY "$work/fake.out"; then ok "fake_systemd owns org.freedesktop.systemd1"
-else bad "fake_systemd owns org.freedesktop.systemd1" "$(cat "$work/fake.out")"; finish; fi
+if grep -q READY "$work/fake.out"; then t_ok "fake_systemd owns org.freedesktop.systemd1"
+else t_bad "fake_systemd owns org.freedesktop.systemd1" "$(cat "$work/fake.out")"; t_finish; fi
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+port=$(t_free_port)
 url=http://127.0.0.1:$port
 DBUS_SYSTEM_BUS_ADDRESS=$addr "$BIN" --web.listen-address=127.0.0.1:$port \
     --collector.disable-defaults --collector.systemd --collector.systemd.enable-restarts-metrics \
     >"$work/log" 2>&1 &
-pids+=($!)
-up=0
-for _ in $(seq 1 100); do
-    curl -fsS "$url/-/healthy" >/dev/null 2>&1 && { up=1; break; }
-    sleep 0.05
-done
-[ $up = 1 ] || { bad "node_exporter starts" "$(cat "$work/log")"; finish; }
+t_pids+=($!)
+t_wait_http "$url/-/healthy" || { t_bad "node_exporter starts" "$(cat "$work/log")"; t_finish; }
 
-curl -fsS "$url/metrics" -o "$work/metrics" || bad "scrape /metrics"
+curl -fsS "$url/metrics" -o "$work/metrics" || t_bad "scrape /metrics"
 has 'node_scrape_collector_success{collector="systemd"} 1'
 has 'node_systemd_unit_state{name="ssh.service",state="active",type="notify"} 1'
 has 'node_systemd_unit_state{name="ssh.service",state="inactive",type="notify"} 0'
@@ -90,7 +70,7 @@ has 'node_systemd_unit_state{name="stopping.service",state="deactivating",type="
 has 'node_systemd_unit_state{name="logrotate.timer",state="active",type=""} 1'
 has 'node_systemd_unit_state{name="multi-user.target",state="active",type=""} 1'
 n=$(grep -c '^node_systemd_unit_state{name="cron.service",' "$work/metrics")
-if [ "$n" = 5 ]; then ok "five states per unit"; else bad "five states per unit" "got $n"; fi
+if [ "$n" = 5 ]; then t_ok "five states per unit"; else t_bad "five states per unit" "got $n"; fi
 hasnt 'name="(home\.mount|dev-sda1\.device|user-1000\.slice)"'
 hasnt 'name="ghost\.service"'
 has 'node_systemd_units{state="active"} 8'
@@ -109,10 +89,10 @@ has '# TYPE node_systemd_unit_state gauge'
 
 # the stand-in goes away: the scrape still answers, the collector reports failure
 kill "$fake"; wait "$fake" 2>/dev/null
-if curl -fsS "$url/metrics" -o "$work/metrics"; then ok "scrape works without systemd"
-else bad "scrape works without systemd"; fi
+if curl -fsS "$url/metrics" -o "$work/metrics"; then t_ok "scrape works without systemd"
+else t_bad "scrape works without systemd"; fi
 has 'node_scrape_collector_success{collector="systemd"} 0'
 hasnt '^node_systemd_unit_state'
-if grep -q 'level=error.*systemd.*couldn.t get units' "$work/log"; then ok "failure logged"
-else bad "failure logged" "$(tail -n 5 "$work/log")"; fi
-finish
+if grep -q 'level=error.*systemd.*couldn.t get units' "$work/log"; then t_ok "failure logged"
+else t_bad "failure logged" "$(tail -n 5 "$work/log")"; fi
+t_finish

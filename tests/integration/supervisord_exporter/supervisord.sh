@@ -9,35 +9,22 @@
 set -u
 cd "$(dirname "$0")/../../.."
 BIN=${SUPERVISORD_EXPORTER:-build/${VARIANT:-release}/supervisord_exporter/supervisord_exporter}
-pass=0; fail=0
-work=$(mktemp -d /tmp/svx-it-XXXXXX)
+. tests/lib.sh
+t_init svx-it; work=$T
 chmod 755 "$work"
-pids=(); svpid=
-cleanup() {
-    for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
-    if [ -n "$svpid" ] && kill -0 "$svpid" 2>/dev/null; then
-        local kids; kids=$(pgrep -P "$svpid")
-        kill -TERM "$svpid" 2>/dev/null
-        for _ in $(seq 1 50); do kill -0 "$svpid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$svpid" $kids 2>/dev/null
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-ok()  { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; [ $# -gt 1 ] && printf '%s\n' "$2" | head -n 30 | sed 's/^/     | /'; }
-finish() { echo "$pass passed, $fail failed"; [ "$fail" -eq 0 ]; exit $?; }
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+T_DETAIL=30
+svpid=
+t_on_exit() { [ -n "$svpid" ] && t_stop_tree "$svpid"; }
 expect() {  # expect NAME FILE LINE...: every LINE is in FILE
     local name=$1 file=$2; shift 2; local missing=()
     for l in "$@"; do grep -qxF -- "$l" "$file" || missing+=("$l"); done
-    if [ ${#missing[@]} = 0 ]; then ok "$name"
-    else bad "$name" "missing: $(printf '%s\n' "${missing[@]}")
+    if [ ${#missing[@]} = 0 ]; then t_ok "$name"
+    else t_bad "$name" "missing: $(printf '%s\n' "${missing[@]}")
 got: $(grep '^supervisord_' "$file")"; fi
 }
-[ "$(id -u)" = 0 ] || { bad "runs as root (needed to drop to nobody)"; finish; }
-command -v supervisord >/dev/null || { bad "supervisord installed"; finish; }
-[ -x "$BIN" ] || { bad "binary $BIN exists (make all)"; finish; }
+[ "$(id -u)" = 0 ] || { t_bad "runs as root (needed to drop to nobody)"; t_finish; }
+command -v supervisord >/dev/null || { t_bad "supervisord installed"; t_finish; }
+[ -x "$BIN" ] || { t_bad "binary $BIN exists (make all)"; t_finish; }
 cp "$BIN" "$work/exporter" && chmod 755 "$work/exporter" && BIN=$work/exporter
 
 sock=$work/supervisor.sock
@@ -91,8 +78,8 @@ for _ in $(seq 1 100); do
        grep -q '^failer  *FATAL' <<<"$st"; then ready=1; break; fi
     sleep 0.1
 done
-if [ $ready = 1 ]; then ok "supervisord up: RUNNING, STOPPED, EXITED, FATAL"
-else bad "supervisord up" "$(ctl status 2>&1; tail "$work/supervisord.log")"; finish; fi
+if [ $ready = 1 ]; then t_ok "supervisord up: RUNNING, STOPPED, EXITED, FATAL"
+else t_bad "supervisord up" "$(ctl status 2>&1; tail "$work/supervisord.log")"; t_finish; fi
 
 # start NAME [--as-nobody] ARGS...: an exporter on a fresh port; sets url_NAME
 start() {
@@ -101,12 +88,12 @@ start() {
     if [ "${1:-}" = --as-nobody ]; then
         pre=(setpriv --reuid=nobody --regid=nogroup --clear-groups); shift
     fi
-    local port; port=$(freeport)
+    local port; port=$(t_free_port)
     "${pre[@]}" "$BIN" --web.listen-address=127.0.0.1:$port "$@" >"$work/$name.log" 2>&1 &
-    pids+=($!); disown $!
+    t_pids+=($!); disown $!
     eval "url_$name=http://127.0.0.1:$port/metrics"
-    for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/metrics" -o /dev/null && return 0; sleep 0.05; done
-    bad "exporter $name starts" "$(cat "$work/$name.log")"
+    t_wait_http "http://127.0.0.1:$port/metrics" && return 0
+    t_bad "exporter $name starts" "$(cat "$work/$name.log")"
 }
 scrape() { curl -fsS --max-time 10 "$1" -o "$2"; }
 
@@ -139,16 +126,16 @@ start_t=$(awk '/^supervisord_process_start_time_seconds\{group="sleeper"/{print 
 up_t=$(awk '/^supervisord_process_uptime_seconds\{group="sleeper"/{print $2}' "$work/good.prom")
 now=$(date +%s)
 if awk -v s="$start_t" -v u="$up_t" -v n="$now" 'BEGIN{exit !(s > n-60 && s <= n && u >= 0 && u < 60)}'
-then ok "start time $start_t and uptime $up_t plausible"; else bad "start time/uptime" "start=$start_t uptime=$up_t now=$now"; fi
+then t_ok "start time $start_t and uptime $up_t plausible"; else t_bad "start time/uptime" "start=$start_t uptime=$up_t now=$now"; fi
 promtool check metrics <"$work/good.prom" >"$work/promtool.out" 2>&1; rc=$?
-if [ $rc = 0 ]; then ok "promtool check metrics: exit 0"; else bad "promtool check metrics (exit $rc)" "$(cat "$work/promtool.out")"; fi
+if [ $rc = 0 ]; then t_ok "promtool check metrics: exit 0"; else t_bad "promtool check metrics (exit $rc)" "$(cat "$work/promtool.out")"; fi
 
 # no credentials: 401 said in the log, up 0, scrape answers
 start noauth --supervisord.url=unix://$sock
 scrape "$url_noauth" "$work/noauth.prom"
 expect "no credentials: up 0" "$work/noauth.prom" 'supervisord_up 0'
-if grep -q '401' "$work/noauth.log"; then ok "no credentials: log says 401"; else bad "401 logged" "$(cat "$work/noauth.log")"; fi
-if grep -rq 's3cret' "$work"/*.log; then bad "password never logged" "$(grep -r s3cret "$work"/*.log)"; else ok "password never logged"; fi
+if grep -q '401' "$work/noauth.log"; then t_ok "no credentials: log says 401"; else t_bad "401 logged" "$(cat "$work/noauth.log")"; fi
+if grep -rq 's3cret' "$work"/*.log; then t_bad "password never logged" "$(grep -r s3cret "$work"/*.log)"; else t_ok "password never logged"; fi
 
 # permission denied: the socket chmod 000, exporter as nobody
 chmod 000 "$sock"
@@ -156,38 +143,30 @@ start perm --as-nobody --supervisord.url=unix://$sock --supervisord.username=mon
     --supervisord.password-file=/dev/null
 scrape "$url_perm" "$work/perm.prom"
 expect "no permission: up 0" "$work/perm.prom" 'supervisord_up 0'
-if grep -q 'permission denied on socket' "$work/perm.log"; then ok "no permission: clear log line"
-else bad "permission denied logged" "$(cat "$work/perm.log")"; fi
+if grep -q 'permission denied on socket' "$work/perm.log"; then t_ok "no permission: clear log line"
+else t_bad "permission denied logged" "$(cat "$work/perm.log")"; fi
 chmod 700 "$sock"
 
 # a peer that accepts and never answers
 hang=$work/hang.sock
-python3 -c '
-import socket, sys, time
-s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(8)
-conns = []
-while True:
-    c, _ = s.accept(); conns.append(c)
-' "$hang" &
-pids+=($!); disown $!
-for _ in $(seq 50); do [ -S "$hang" ] && break; sleep 0.1; done
+t_hang "$hang"
 start hang --supervisord.url=unix://$hang --supervisord.timeout=1s
 t0=$(date +%s.%N); scrape "$url_hang" "$work/hang.prom"; t1=$(date +%s.%N)
 el=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}')
-if awk -v e="$el" 'BEGIN{exit !(e < 2.5)}'; then ok "hung peer: scrape answered in ${el}s (timeout 1s)"
-else bad "hung peer: scrape took ${el}s"; fi
+if awk -v e="$el" 'BEGIN{exit !(e < 2.5)}'; then t_ok "hung peer: scrape answered in ${el}s (timeout 1s)"
+else t_bad "hung peer: scrape took ${el}s"; fi
 expect "hung peer: up 0" "$work/hang.prom" 'supervisord_up 0'
-grep -qi 'timed out' "$work/hang.log" && ok "hung peer: timeout logged" || bad "timeout logged" "$(cat "$work/hang.log")"
+grep -qi 'timed out' "$work/hang.log" && t_ok "hung peer: timeout logged" || t_bad "timeout logged" "$(cat "$work/hang.log")"
 
 # supervisord stopped: socket removed, scrape still answers with up 0
 kill -TERM "$svpid"
 for _ in $(seq 1 100); do kill -0 "$svpid" 2>/dev/null || break; sleep 0.1; done
 [ -e "$sock" ] && rm -f "$sock"
-if scrape "$url_good" "$work/gone.prom"; then ok "socket gone: scrape answers"; else bad "socket gone: scrape answers"; fi
+if scrape "$url_good" "$work/gone.prom"; then t_ok "socket gone: scrape answers"; else t_bad "socket gone: scrape answers"; fi
 expect "socket gone: up 0, no process series" "$work/gone.prom" 'supervisord_up 0' \
     'supervisord_scrape_collector_success{collector="supervisord"} 1'
-if grep -q '^supervisord_process_' "$work/gone.prom"; then bad "no stale process series"; else ok "no stale process series"; fi
-grep -q 'does not exist' "$work/good.log" && ok "socket gone: log says the socket does not exist" \
-    || bad "missing socket logged" "$(cat "$work/good.log")"
-promtool check metrics <"$work/gone.prom" >/dev/null 2>&1 && ok "promtool on the down page: exit 0" || bad "promtool on the down page"
-finish
+if grep -q '^supervisord_process_' "$work/gone.prom"; then t_bad "no stale process series"; else t_ok "no stale process series"; fi
+grep -q 'does not exist' "$work/good.log" && t_ok "socket gone: log says the socket does not exist" \
+    || t_bad "missing socket logged" "$(cat "$work/good.log")"
+promtool check metrics <"$work/gone.prom" >/dev/null 2>&1 && t_ok "promtool on the down page: exit 0" || t_bad "promtool on the down page"
+t_finish
