@@ -15,15 +15,15 @@
 
 #define TSDB_CHUNK_MAX_SAMPLES 120  /* a head chunk is cut after this many (Prometheus) */
 
-struct tsdb_chunk_enc {
+struct tsdb_chunk_enc {   /* 64 bytes: one per head series, so packed */
     uint8_t *b;          /* owned payload: [0,1] sample count BE, then the bit stream */
-    size_t cap;          /* bytes allocated */
-    size_t nbits;        /* bits written, counting the 16-bit header */
-    uint16_t count;
     int64_t t, tdelta;   /* last timestamp and last delta */
     uint64_t vbits;      /* last value's bits */
-    uint8_t leading, trailing;  /* current XOR window (leading 0xff = none yet) */
     int64_t mint, maxt;
+    uint32_t cap;        /* bytes allocated (a chunk holds < 65536 samples of <= 24 bytes) */
+    uint32_t nbits;      /* bits written, counting the 16-bit header */
+    uint16_t count;
+    uint8_t leading, trailing;  /* current XOR window (leading 0xff = none yet) */
 };
 
 /* tsdb_chunk_enc_init: an empty chunk (no allocation yet). */
