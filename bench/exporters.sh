@@ -112,7 +112,8 @@ bench_haproxy() {
 
 # ---- postgres_exporter: a PostgreSQL 15 primary (postgres.sh, without the replica) ------
 bench_postgres() {
-    local OURS=$PWD/$R/postgres_exporter/postgres_exporter GO=/usr/bin/prometheus-postgres-exporter
+    local OURS GO=/usr/bin/prometheus-postgres-exporter
+    OURS=$(realpath -m "$R/postgres_exporter/postgres_exporter")
     [ "$(id -u)" = 0 ] || { echo "bench: postgres_exporter must run as root (runuser -u postgres)"; return 1; }
     need "$OURS" "$GO" "$PGBIN/initdb" "$PGBIN/pg_ctl" || return 1
     echo "== postgres_exporter: ours vs Go ($($GO --version 2>&1 | head -1)), one DSN"
