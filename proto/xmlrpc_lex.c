@@ -309,6 +309,21 @@ proto_xml_lex_init(struct proto_xml_lexer *lx, const char *doc, size_t len, bool
     return 0;
 }
 
+/* set_name: a tag token of kind at at, its qualified name qname[0..nl) and the local
+ * name after the last ':' (the whole name when there is none). */
+static void
+set_name(struct proto_xml_token *t, enum proto_xml_kind kind, size_t at, const char *qname,
+         size_t nl)
+{
+    t->kind = kind;
+    t->at = at;
+    t->qname = qname;
+    t->qname_len = nl;
+    const char *colon = memrchr(qname, ':', nl);
+    t->name = colon && colon + 1 < qname + nl ? colon + 1 : qname;
+    t->name_len = nl - (size_t)(t->name - qname);
+}
+
 /* tag: a start tag at lx->pos ('<' first) into *t. */
 static int
 tag(struct proto_xml_lexer *lx, struct proto_xml_token *t, struct lm_err *err)
@@ -316,13 +331,7 @@ tag(struct proto_xml_lexer *lx, struct proto_xml_token *t, struct lm_err *err)
     size_t at = lx->pos, nl = name_at(lx, at + 1);
     if (!nl)
         return lex_fail(lx, at, err, "'<' not followed by a name");
-    t->kind = PROTO_XML_OPEN;
-    t->at = at;
-    t->qname = lx->doc + at + 1;
-    t->qname_len = nl;
-    const char *colon = memrchr(t->qname, ':', nl);
-    t->name = colon && colon + 1 < t->qname + nl ? colon + 1 : t->qname;
-    t->name_len = nl - (size_t)(t->name - t->qname);
+    set_name(t, PROTO_XML_OPEN, at, lx->doc + at + 1, nl);
     size_t p = at + 1 + nl;
     for (;;) {
         size_t ws = p;
@@ -360,13 +369,7 @@ end_tag(struct proto_xml_lexer *lx, struct proto_xml_token *t, struct lm_err *er
     size_t at = lx->pos, nl = name_at(lx, at + 2);
     if (!nl)
         return lex_fail(lx, at, err, "'</' not followed by a name");
-    t->kind = PROTO_XML_CLOSE;
-    t->at = at;
-    t->qname = lx->doc + at + 2;
-    t->qname_len = nl;
-    const char *colon = memrchr(t->qname, ':', nl);
-    t->name = colon && colon + 1 < t->qname + nl ? colon + 1 : t->qname;
-    t->name_len = nl - (size_t)(t->name - t->qname);
+    set_name(t, PROTO_XML_CLOSE, at, lx->doc + at + 2, nl);
     size_t p = at + 2 + nl;
     skip_ws(lx, &p);
     if (p >= lx->len || lx->doc[p] != '>')

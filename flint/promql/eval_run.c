@@ -209,33 +209,6 @@ static int cmp_oser(const void *a, const void *b)
     return lbl_set_cmp(&x->ls->s, &y->ls->s);
 }
 
-/* lbl_bytes: the room a packed copy of s takes in a result's lblmem. */
-static size_t lbl_bytes(const struct lbl_set *s)
-{
-    size_t n = s->n * sizeof(struct lbl);
-    for (size_t i = 0; i < s->n; i++)
-        n += strlen(s->v[i].name) + strlen(s->v[i].value) + 2;
-    return (n + sizeof(void *) - 1) & ~(sizeof(void *) - 1);
-}
-
-/* lbl_put: pack a copy of s at *mem (advanced), as the view *dst. */
-static void lbl_put(char **mem, const struct lbl_set *s, struct lbl_set *dst)
-{
-    struct lbl *v = (struct lbl *)*mem;
-    char *p = (char *)(v + s->n);
-    for (size_t i = 0; i < s->n; i++) {
-        size_t nl = strlen(s->v[i].name) + 1, vl = strlen(s->v[i].value) + 1;
-        memcpy(p, s->v[i].name, nl);
-        v[i].name = p;
-        p += nl;
-        memcpy(p, s->v[i].value, vl);
-        v[i].value = p;
-        p += vl;
-    }
-    *dst = (struct lbl_set){s->n ? v : NULL, s->n, s->n};
-    *mem += lbl_bytes(s);
-}
-
 /* lbl_mem: one block for n label sets whose total lbl_bytes is bytes. */
 static char *lbl_mem(struct pql_ev *ev, struct pql_result *res, size_t bytes)
 {
@@ -256,11 +229,12 @@ static void to_matrix(struct pql_ev *ev, struct pql_result *res)
         pql_ev_oom(ev);
     size_t bytes = 0;
     for (size_t i = 0; i < ev->nout; i++)
-        bytes += lbl_bytes(&ev->out[i].ls->s);
+        bytes += pql_lbl_packed_size(&ev->out[i].ls->s);
     char *mem = lbl_mem(ev, res, bytes);
     for (size_t i = 0; i < ev->nout; i++) {
         struct pql_series *s = &res->mat[res->nmat];
-        lbl_put(&mem, &ev->out[i].ls->s, &s->ls);
+        pql_lbl_pack(mem, &ev->out[i].ls->s, &s->ls);
+        mem += pql_lbl_packed_size(&ev->out[i].ls->s);
         res->nmat++;
         s->pts = ev->out[i].pts;
         s->n = s->cap = ev->out[i].n;
@@ -293,11 +267,12 @@ static void run_instant(struct pql_ev *ev, const struct pql_node *root, struct p
             pql_ev_oom(ev);
         size_t bytes = 0;
         for (size_t i = 0; i < v.vec.n; i++)
-            bytes += lbl_bytes(&v.vec.v[i].ls->s);
+            bytes += pql_lbl_packed_size(&v.vec.v[i].ls->s);
         char *mem = lbl_mem(ev, res, bytes);
         for (size_t i = 0; i < v.vec.n; i++) {
             struct pql_sample *s = &res->vec[res->nvec];
-            lbl_put(&mem, &v.vec.v[i].ls->s, &s->ls);
+            pql_lbl_pack(mem, &v.vec.v[i].ls->s, &s->ls);
+            mem += pql_lbl_packed_size(&v.vec.v[i].ls->s);
             res->nvec++;
             s->t = ts;
             s->v = v.vec.v[i].v;

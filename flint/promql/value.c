@@ -140,17 +140,17 @@ static size_t lookup(const struct pql_lspool *p, const struct lbl_set *s, uint64
     return j;
 }
 
-/* pack: a pool entry holding a deep copy of s in one arena block (labels, then the
- * NUL-terminated names and values). NULL on ENOMEM. */
-static struct pql_ls *pack(struct pql_lspool *p, const struct lbl_set *s, uint64_t h)
+size_t pql_lbl_packed_size(const struct lbl_set *s)
 {
-    size_t bytes = 0;
+    size_t n = s->n * sizeof(struct lbl);
     for (size_t i = 0; i < s->n; i++)
-        bytes += strlen(s->v[i].name) + strlen(s->v[i].value) + 2;
-    struct pql_ls *e = pql_arena_alloc(&p->mem, sizeof *e + s->n * sizeof(struct lbl) + bytes);
-    if (!e)
-        return NULL;
-    struct lbl *v = (struct lbl *)(e + 1);
+        n += strlen(s->v[i].name) + strlen(s->v[i].value) + 2;
+    return (n + sizeof(void *) - 1) & ~(sizeof(void *) - 1);
+}
+
+void pql_lbl_pack(void *mem, const struct lbl_set *s, struct lbl_set *dst)
+{
+    struct lbl *v = mem;
     char *str = (char *)(v + s->n);
     for (size_t i = 0; i < s->n; i++) {
         size_t nl = strlen(s->v[i].name) + 1, vl = strlen(s->v[i].value) + 1;
@@ -161,7 +161,16 @@ static struct pql_ls *pack(struct pql_lspool *p, const struct lbl_set *s, uint64
         v[i].value = str;
         str += vl;
     }
-    e->s = (struct lbl_set){s->n ? v : NULL, s->n, s->n};
+    *dst = (struct lbl_set){s->n ? v : NULL, s->n, s->n};
+}
+
+/* pack: a pool entry holding a deep copy of s in one arena block. NULL on ENOMEM. */
+static struct pql_ls *pack(struct pql_lspool *p, const struct lbl_set *s, uint64_t h)
+{
+    struct pql_ls *e = pql_arena_alloc(&p->mem, sizeof *e + pql_lbl_packed_size(s));
+    if (!e)
+        return NULL;
+    pql_lbl_pack(e + 1, s, &e->s);
     e->hash = h;
     e->noname = NULL;
     return e;

@@ -56,6 +56,12 @@ struct pql_lspool {
     struct pql_arena mem;         /* the entries, each one block: pql_ls, lbl[], strings */
 };
 
+/* pql_lbl_packed_size: the bytes a packed deep copy of s takes (labels, then the
+ * NUL-terminated names and values), rounded up to pointer alignment. */
+size_t pql_lbl_packed_size(const struct lbl_set *s);
+/* pql_lbl_pack: write that copy at mem (pointer-aligned, pql_lbl_packed_size(s) bytes,
+ * owned by the caller) and set *dst to a view of it. */
+void pql_lbl_pack(void *mem, const struct lbl_set *s, struct lbl_set *dst);
 /* pql_lspool_take: the interned copy of *s; s is consumed (its content freed) and left
  * empty. NULL on ENOMEM (s freed). */
 const struct pql_ls *pql_lspool_take(struct pql_lspool *p, struct lbl_set *s);
